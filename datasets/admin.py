@@ -1,0 +1,192 @@
+"""Curator's admin of the catalogue: search, filters, thumbnails, read-only published versions."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from datasets.models import (
+    Authorship,
+    ClassLabel,
+    Creator,
+    Dataset,
+    DatasetVersion,
+    ImageRecord,
+    License,
+)
+
+
+def thumbnail_tag(image: ImageRecord, size: int = 64) -> str:
+    url = reverse("datasets:image-thumbnail", args=[image.pk])
+    return format_html(
+        '<img src="{}" width="{}" height="{}" loading="lazy" alt="{}" '
+        'style="image-rendering:pixelated">',
+        url,
+        size,
+        size,
+        image.original_name,
+    )
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = [
+        "spdx_id",
+        "name",
+        "requires_attribution",
+        "non_commercial",
+        "share_alike",
+    ]
+    list_filter = ["requires_attribution", "non_commercial", "share_alike"]
+    search_fields = ["spdx_id", "name"]
+
+
+@admin.register(Creator)
+class CreatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "orcid", "affiliation"]
+    search_fields = ["name", "orcid", "affiliation"]
+
+
+class ClassLabelInline(admin.TabularInline):
+    model = ClassLabel
+    extra = 0
+    fields = ["position", "name", "description"]
+
+
+class VersionInline(admin.TabularInline):
+    model = DatasetVersion
+    extra = 0
+    fields = ["number", "state", "identifier", "license", "image_count", "published_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "slug",
+        "kind",
+        "modality",
+        "organ",
+        "visibility",
+        "owner",
+        "featured",
+        "created_at",
+    ]
+    list_filter = ["kind", "modality", "visibility", "featured"]
+    search_fields = ["title", "slug", "description", "organ", "classes__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["collaborators"]
+    inlines = [ClassLabelInline, VersionInline]
+    date_hierarchy = "created_at"
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    extra = 0
+    autocomplete_fields = ["creator"]
+
+
+@admin.register(DatasetVersion)
+class DatasetVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "identifier",
+        "state",
+        "license",
+        "image_count",
+        "download_count",
+        "created_at",
+        "published_at",
+    ]
+    list_filter = ["state", "license", "dataset__kind", "dataset__modality"]
+    search_fields = ["identifier", "dataset__title", "dataset__slug"]
+    list_select_related = ["dataset", "license"]
+    inlines = [AuthorshipInline]
+    readonly_fields = [
+        "gallery",
+        "identifier",
+        "class_counts",
+        "image_count",
+        "total_bytes",
+        "archive",
+        "archive_size",
+        "archive_sha256",
+        "view_count",
+        "download_count",
+        "created_at",
+        "published_at",
+    ]
+
+    GALLERY_SIZE = 24
+
+    @admin.display(description="Images")
+    def gallery(self, version: DatasetVersion) -> str:
+        """The first thumbnails and a link to all images: an inline of thousands would not load."""
+        images = version.images.select_related("label")[: self.GALLERY_SIZE]
+        all_url = (
+            reverse("admin:datasets_imagerecord_changelist") + f"?version__id__exact={version.pk}"
+        )
+        thumbs = format_html_join(" ", "{}", ((thumbnail_tag(image),) for image in images))
+        return format_html(
+            '{}<p><a href="{}">All {} images</a></p>',
+            thumbs,
+            all_url,
+            version.image_count,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        """A published version is shown, never edited: every field is read-only."""
+        if obj is not None and obj.is_published:
+            return ["gallery", *(field.name for field in obj._meta.fields)]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.is_published
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.is_published:
+            return []
+        return self.inlines
+
+
+@admin.register(ImageRecord)
+class ImageRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "original_name",
+        "label",
+        "version",
+        "width",
+        "height",
+        "origin",
+        "created_at",
+    ]
+    list_filter = ["origin", "label__name", "version__dataset", "version"]
+    search_fields = ["original_name", "sha256", "file"]
+    list_select_related = ["label", "version__dataset"]
+    readonly_fields = [
+        "thumbnail",
+        "version",
+        "label",
+        "file",
+        "original_name",
+        "width",
+        "height",
+        "size_bytes",
+        "sha256",
+        "origin",
+        "created_at",
+    ]
+    list_per_page = 60
+
+    @admin.display(description="Image")
+    def thumbnail(self, image: ImageRecord) -> str:
+        return thumbnail_tag(image, size=96)
+
+    def has_add_permission(self, request) -> bool:
+        return False

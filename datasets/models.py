@@ -1,0 +1,246 @@
+"""The catalogue: licenses, creators, datasets, their versions, class labels and images.
+
+A Dataset is the concept (its slug and concept identifier never change); a DatasetVersion is a
+citable, downloadable snapshot. A published version is immutable: a fix is a new version.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from datasets.constants import (
+    DatasetKind,
+    ImageOrigin,
+    Modality,
+    VersionState,
+    Visibility,
+)
+from datasets.orcid import validate_orcid
+
+
+class License(models.Model):
+    spdx_id = models.CharField("SPDX id", max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField("canonical URL")
+    requires_attribution = models.BooleanField(default=True)
+    non_commercial = models.BooleanField(default=False)
+    share_alike = models.BooleanField(default=False)
+    summary = models.TextField(help_text="Plain-language summary; the legal text is at the URL.")
+
+    class Meta:
+        ordering = ["spdx_id"]
+
+    def __str__(self) -> str:
+        return self.spdx_id
+
+
+class Creator(models.Model):
+    name = models.CharField(max_length=200, help_text="Family name, given names")
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text="16 characters such as 0000-0002-1825-0097",
+    )
+    affiliation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"],
+                condition=~models.Q(orcid=""),
+                name="unique_creator_orcid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.orcid})" if self.orcid else self.name
+
+
+class Dataset(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.OTHER)
+    organ = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=10, choices=DatasetKind.choices, default=DatasetKind.REAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="datasets"
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="collaborations"
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    featured = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["visibility", "kind"]),
+            models.Index(fields=["modality"]),
+            models.Index(fields=["organ"]),
+            models.Index(fields=["-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def concept_identifier(self) -> str:
+        """The identifier that always resolves to the newest version (as Zenodo's concept DOI)."""
+        return f"{settings.DOI_PREFIX}/{self.slug}"
+
+
+class ClassLabel(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="classes")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dataset", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "name"], name="unique_class_per_dataset")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublishedVersionError(ValidationError):
+    """Raised on any attempt to change a published version: publish a new version instead."""
+
+
+class DatasetVersion(models.Model):
+    # Fields a published version may still change: counters and the archive built after publishing.
+    MUTABLE_AFTER_PUBLISH = frozenset(
+        {"view_count", "download_count", "archive", "archive_size", "archive_sha256"}
+    )
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    identifier = models.CharField(max_length=200, unique=True)
+    license = models.ForeignKey(
+        License,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+    )
+    creators = models.ManyToManyField(Creator, through="Authorship", related_name="versions")
+    description = models.TextField(
+        blank=True,
+        help_text="Data card: how the images were obtained, intended use, limits.",
+    )
+    changes = models.TextField(blank=True, help_text="What changed since the previous version.")
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derivatives",
+        help_text="For synthetic versions: the real version the generating model was trained on.",
+    )
+    class_counts = models.JSONField(default=dict, blank=True)
+    image_count = models.PositiveIntegerField(default=0)
+    total_bytes = models.PositiveBigIntegerField(default=0)
+    archive = models.FileField(max_length=500, blank=True)
+    archive_size = models.PositiveBigIntegerField(null=True, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    download_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="unique_version_number")
+        ]
+        indexes = [
+            models.Index(fields=["state", "-published_at"]),
+            models.Index(fields=["-download_count"]),
+            models.Index(fields=["-view_count"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Refuse to rewrite a published version, whoever calls save().
+
+        This is an integrity guard, not business logic: services, the admin and the shell all
+        pass through here, so no door can change what a citation points at.
+        """
+        if self.pk is not None:
+            stored_state = (
+                DatasetVersion.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            )
+            if stored_state == VersionState.PUBLISHED:
+                update_fields = kwargs.get("update_fields")
+                if update_fields is None or not set(update_fields) <= self.MUTABLE_AFTER_PUBLISH:
+                    raise PublishedVersionError(
+                        f"{self.identifier} is published and cannot be changed; "
+                        "create a new version instead."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_published:
+            raise PublishedVersionError(
+                f"{self.identifier} is published and cannot be deleted; it stays citable."
+            )
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == VersionState.PUBLISHED
+
+
+class Authorship(models.Model):
+    """A creator of a version, in citation order."""
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE)
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "creator"], name="unique_authorship")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} on {self.version_id}"
+
+
+class ImageRecord(models.Model):
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="images")
+    label = models.ForeignKey(ClassLabel, on_delete=models.PROTECT, related_name="images")
+    file = models.FileField(max_length=500)
+    original_name = models.CharField(max_length=500, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    origin = models.CharField(
+        max_length=10, choices=ImageOrigin.choices, default=ImageOrigin.UPLOADED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "label", "id"]
+        indexes = [models.Index(fields=["version", "label"])]
+
+    def __str__(self) -> str:
+        return self.file.name
