@@ -12,6 +12,8 @@ class PortalConfig(AppConfig):
         from django.conf import settings
 
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # whitenoise warns at start when STATIC_ROOT is missing, even while it serves from finders.
+        os.makedirs(settings.STATIC_ROOT, exist_ok=True)
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             for key in ("data_folder_in", "control_folder"):
                 os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
