@@ -1,0 +1,335 @@
+"""FID, KID and IS of generated images against the real set, overall and per class.
+
+The computations are torchmetrics'; what this module adds is the bookkeeping that makes the
+numbers honest: every result names the network its features came from, says whether it is
+comparable with published FID (only the standard Inception-v3 weights are), records how many
+images it used and the KID subset size, and is marked unavailable with a plain reason, instead
+of failing the caller, when the network cannot be loaded (e.g. no weights offline).
+
+Each image goes through the network once; the features are then shared by all three metrics
+and all classes, which matters with Inception-v3 at 299 x 299 on a CPU.
+"""
+
+import math
+import warnings
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import Tensor, nn
+from torchmetrics.image.fid import FrechetInceptionDistance
+from torchmetrics.image.inception import InceptionScore
+from torchmetrics.image.kid import KernelInceptionDistance
+
+from gan_engine.extractors import (
+    INCEPTION,
+    ExtractedFeatures,
+    ExtractorUnavailable,
+    is_fid_comparable,
+    load_extractor,
+)
+
+METRICS = ("fid", "kid", "is")
+KID_SUBSETS = 100
+KID_MAX_SUBSET_SIZE = 1000
+IS_SPLITS = 10
+
+# name -> (standard label, label for any other network, what of the network it uses)
+_LABELS = {
+    "fid": ("FID", "Fréchet distance", "features"),
+    "kid": ("KID", "Kernel distance", "features"),
+    "is": ("IS", "Classifier score", "logits"),
+}
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One number with what it takes to read it: network, sample sizes, class, availability.
+
+    `n_real` is 0 for IS, which looks at the generated images only. `params` holds the
+    sampling settings that change the value (KID subset size and count, IS splits).
+    """
+
+    name: str
+    value: float | None
+    std: float | None
+    extractor: str
+    fid_comparable: bool
+    n_real: int
+    n_fake: int
+    class_name: str | None = None
+    available: bool = True
+    reason: str = ""
+    params: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Display name that never calls a distance on other features "FID"."""
+        standard, generic, part = _LABELS[self.name]
+        if self.fid_comparable:
+            return f"{standard} (Inception-v3)"
+        return f"{generic} ({self.extractor} {part})"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "label": self.label}
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """All results of one evaluation; overall results (class_name None) come first."""
+
+    extractor: str
+    fid_comparable: bool
+    results: list[MetricResult]
+
+    def get(self, name: str, class_name: str | None = None) -> MetricResult | None:
+        """The result for metric `name` (overall unless `class_name`), None if not computed."""
+        return next(
+            (r for r in self.results if r.name == name and r.class_name == class_name), None
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-safe: plain types only, non-finite values already turned into None."""
+        return {
+            "extractor": self.extractor,
+            "fid_comparable": self.fid_comparable,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -> float:
+    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2), in float64.
+
+    Tr(sqrt(sigma1 @ sigma2)) is taken as the sum of square roots of the eigenvalues, as
+    torchmetrics does, which stays stable for the singular covariances of small samples.
+    """
+    mu1, sigma1, mu2, sigma2 = (
+        torch.as_tensor(t, dtype=torch.float64) for t in (mu1, sigma1, mu2, sigma2)
+    )
+    sqrt_trace = torch.linalg.eigvals(sigma1 @ sigma2).sqrt().real.sum()
+    return float((mu1 - mu2).square().sum() + sigma1.trace() + sigma2.trace() - 2 * sqrt_trace)
+
+
+def evaluate(
+    real: Tensor,
+    fake: Tensor,
+    *,
+    real_labels: Tensor | None = None,
+    fake_labels: Tensor | None = None,
+    extractor: str = INCEPTION,
+    weights_path: str | None = None,
+    metrics: tuple[str, ...] = METRICS,
+    device: str = "cpu",
+    class_names: list[str] | None = None,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> EvaluationReport:
+    """Compare generated images `fake` with the real set `real` (uint8, N x 3 x H x W).
+
+    With labels, each class present in either set gets its own results after the overall ones,
+    named `class_names[label]` (or the label as text). An extractor that cannot be loaded gives
+    unavailable results with the reason rather than an exception; bad arguments still raise.
+    `seed` fixes the random subsets of KID and splits of IS, so a report is reproducible.
+    """
+    _check_images(real, "real")
+    _check_images(fake, "fake")
+    unknown = set(metrics) - set(METRICS)
+    if unknown:
+        raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {METRICS}")
+    groups = _class_groups(real, fake, real_labels, fake_labels, class_names)
+    try:
+        net = load_extractor(extractor, weights_path=weights_path, device=device)
+    except ExtractorUnavailable as exc:
+        return _unavailable_report(extractor, metrics, groups, (len(real), len(fake)), str(exc))
+    real_features = net.extract(real, batch_size=batch_size)
+    fake_features = net.extract(fake, batch_size=batch_size)
+    results = [
+        _compute(
+            name,
+            _subset(real_features, real_idx),
+            _subset(fake_features, fake_idx),
+            MetricResult(name, None, None, extractor, net.fid_comparable, 0, 0, class_name),
+            seed,
+        )
+        for class_name, real_idx, fake_idx in groups
+        for name in metrics
+    ]
+    return EvaluationReport(extractor, net.fid_comparable, results)
+
+
+def _check_images(images: Tensor, which: str) -> None:
+    """Reject what would silently give wrong numbers (floats in [0, 1], grey images)."""
+    if not isinstance(images, Tensor) or images.dtype != torch.uint8:
+        raise TypeError(
+            f"{which} images must be a uint8 tensor, got {getattr(images, 'dtype', type(images))}"
+        )
+    if images.dim() != 4 or images.shape[1] != 3 or len(images) == 0:
+        raise ValueError(
+            f"{which} images must be N x 3 x H x W with N > 0, got {tuple(images.shape)}"
+        )
+
+
+_Group = tuple[str | None, Tensor | None, Tensor | None]
+
+
+def _class_groups(
+    real: Tensor,
+    fake: Tensor,
+    real_labels: Tensor | None,
+    fake_labels: Tensor | None,
+    class_names: list[str] | None,
+) -> list[_Group]:
+    """(class name, real indices, fake indices) per group; None indices mean the whole set."""
+    overall: list[_Group] = [(None, None, None)]
+    if real_labels is None and fake_labels is None:
+        return overall
+    if real_labels is None or fake_labels is None:
+        raise ValueError("per-class metrics need both real_labels and fake_labels")
+    for images, labels, which in ((real, real_labels, "real"), (fake, fake_labels, "fake")):
+        if labels.shape != (len(images),):
+            raise ValueError(
+                f"{which}_labels must have shape ({len(images)},), got {tuple(labels.shape)}"
+            )
+    classes = sorted(set(real_labels.tolist()) | set(fake_labels.tolist()))
+    return overall + [
+        (
+            _class_name(label, class_names),
+            (real_labels == label).nonzero().flatten(),
+            (fake_labels == label).nonzero().flatten(),
+        )
+        for label in classes
+    ]
+
+
+def _class_name(label: int, class_names: list[str] | None) -> str:
+    if class_names is not None and 0 <= label < len(class_names):
+        return class_names[label]
+    return str(label)
+
+
+def _subset(extracted: ExtractedFeatures, idx: Tensor | None) -> ExtractedFeatures:
+    if idx is None:
+        return extracted
+    logits = extracted.logits[idx] if extracted.logits is not None else None
+    return ExtractedFeatures(extracted.features[idx], logits)
+
+
+def _unavailable_report(
+    extractor: str,
+    metrics: tuple[str, ...],
+    groups: list[_Group],
+    sizes: tuple[int, int],
+    reason: str,
+) -> EvaluationReport:
+    """Every requested result, marked unavailable but still with the sample sizes it was for."""
+    comparable = is_fid_comparable(extractor)
+    results = [
+        MetricResult(
+            name,
+            None,
+            None,
+            extractor,
+            comparable,
+            0 if name == "is" else _size(real_idx, sizes[0]),
+            _size(fake_idx, sizes[1]),
+            class_name,
+            available=False,
+            reason=reason,
+        )
+        for class_name, real_idx, fake_idx in groups
+        for name in metrics
+    ]
+    return EvaluationReport(extractor, comparable, results)
+
+
+def _size(idx: Tensor | None, whole: int) -> int:
+    return whole if idx is None else len(idx)
+
+
+def _compute(
+    name: str, real: ExtractedFeatures, fake: ExtractedFeatures, blank: MetricResult, seed: int
+) -> MetricResult:
+    """Fill `blank` with metric `name`, or mark it unavailable when the samples cannot give it."""
+    n_real, n_fake = len(real.features), len(fake.features)
+    if name == "is":
+        blank = _replace(blank, n_fake=n_fake)
+        if fake.logits is None:
+            return _replace(
+                blank, available=False, reason=f"{blank.extractor} has no classifier logits"
+            )
+        if n_fake == 0:
+            return _replace(blank, available=False, reason="no generated images")
+        return _finished(blank, *_inception_score(fake.logits, seed))
+    blank = _replace(blank, n_real=n_real, n_fake=n_fake)
+    if min(n_real, n_fake) < 2:
+        reason = f"needs at least 2 real and 2 generated images, got {n_real} and {n_fake}"
+        return _replace(blank, available=False, reason=reason)
+    if name == "fid":
+        return _finished(blank, _fid(real.features, fake.features), None, {})
+    return _finished(blank, *_kid(real.features, fake.features, seed))
+
+
+def _replace(result: MetricResult, **changes) -> MetricResult:
+    return MetricResult(**{**asdict(result), **changes})
+
+
+def _finished(blank: MetricResult, value: float, std: float | None, params: dict) -> MetricResult:
+    """Store the numbers; a non-finite value (degenerate features) is reported, not stored."""
+    if not math.isfinite(value):
+        return _replace(blank, available=False, reason=f"the value is not finite ({value})")
+    std = std if std is not None and math.isfinite(std) else None
+    return _replace(blank, value=value, std=std, params=params)
+
+
+class _Precomputed(nn.Module):
+    """Hands features already extracted to torchmetrics, so the network runs once per image."""
+
+    def __init__(self, num_features: int):
+        super().__init__()
+        self.num_features = num_features  # read by FID instead of probing with a dummy image
+
+    def forward(self, features: Tensor) -> Tensor:
+        return features
+
+
+@contextmanager
+def _seeded(seed: int):
+    """KID and IS draw subsets with torch's global RNG: seed it without disturbing the caller."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def _fid(real: Tensor, fake: Tensor) -> float:
+    metric = FrechetInceptionDistance(feature=_Precomputed(real.shape[1]))
+    metric.update(real, real=True)
+    metric.update(fake, real=False)
+    return float(metric.compute())
+
+
+def _kid(real: Tensor, fake: Tensor, seed: int) -> tuple[float, float, dict]:
+    """KID over random subsets no larger than either set (torchmetrics raises otherwise)."""
+    subset_size = min(len(real), len(fake), KID_MAX_SUBSET_SIZE)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*will save all extracted features")
+        metric = KernelInceptionDistance(
+            feature=_Precomputed(real.shape[1]), subsets=KID_SUBSETS, subset_size=subset_size
+        )
+    metric.update(real, real=True)
+    metric.update(fake, real=False)
+    with _seeded(seed):
+        mean, std = metric.compute()
+    return float(mean), float(std), {"subset_size": subset_size, "subsets": KID_SUBSETS}
+
+
+def _inception_score(logits: Tensor, seed: int) -> tuple[float, float, dict]:
+    """IS over at most IS_SPLITS splits (fewer with few images; one split has no std)."""
+    splits = min(IS_SPLITS, len(logits))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*will save all extracted features")
+        metric = InceptionScore(feature=_Precomputed(logits.shape[1]), splits=splits)
+    metric.update(logits)
+    with _seeded(seed):
+        mean, std = metric.compute()
+    used = len(logits.chunk(splits))  # torch.chunk may make fewer, e.g. 12 images -> 6 of 2
+    return float(mean), float(std), {"splits": used}
