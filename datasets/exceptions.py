@@ -1,0 +1,13 @@
+"""Errors the catalogue's services raise for input they refuse (the doors turn them into 400s,
+CommandErrors or form errors)."""
+
+
+class ImportRejected(ValueError):
+    """An uploaded image set, or what came with it, cannot be imported; nothing was stored.
+
+    The message is always one line naming the file (or the argument) and the problem: the
+    command prints it as is, and an entry name inside a hostile archive may hold line breaks.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
