@@ -1,0 +1,11 @@
+"""Fixtures of the catalogue tests."""
+
+import pytest
+
+from tests.factories import make_user
+
+
+@pytest.fixture
+def curator(db):
+    """A superuser: the import command's default owner."""
+    return make_user("curator", staff=True)
