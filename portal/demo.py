@@ -1,7 +1,4 @@
-"""What the demo dataset is and who owns it: shared by `build_demo_dataset` and `seed_demo`."""
-
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+"""What the demo dataset is: its slug and the data card that says how it was made."""
 
 DEMO_SLUG = "ihc-colon-dab-demo"
 DEMO_KEYWORDS = ["immunohistochemistry", "DAB", "colon", "demo", "scikit-image"]
@@ -23,17 +20,3 @@ Intended use: demonstrating and testing training and generation in the portal.
 Limits: all tiles come from ONE slide of ONE patient and overlap by half; the classes are a
 stain-intensity proxy, not a diagnosis. Do not use for clinical research.
 """
-
-
-def demo_owner(*, username: str | None = None):
-    """The named user, or the first superuser: the demo belongs to the local administrator."""
-    users = get_user_model().objects
-    if username:
-        owner = users.filter(username=username).first()
-        if owner is None:
-            raise CommandError(f"No user named {username!r}.")
-        return owner
-    owner = users.filter(is_superuser=True).order_by("pk").first()
-    if owner is None:
-        raise CommandError("No superuser exists: create one first or pass --owner USERNAME.")
-    return owner

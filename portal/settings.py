@@ -166,6 +166,16 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 64 * 1024**2)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
 IMPORT_MAX_IMAGE_PIXELS = env_int("IMPORT_MAX_IMAGE_PIXELS", 64_000_000)
 
+# --- Training and generation --------------------------------------------------------------------
+# A run or job whose holder sent no heartbeat for this long is taken over by another worker.
+GENERATION_HEARTBEAT_STALE_SECONDS = env_int("GENERATION_HEARTBEAT_STALE_SECONDS", 120)
+GENERATION_MAX_COUNT_PER_CLASS = env_int("GENERATION_MAX_COUNT_PER_CLASS", 100_000)
+TRAINING_MIN_IMAGES_PER_CLASS = env_int("TRAINING_MIN_IMAGES_PER_CLASS", 10)
+TRAINING_CHECKPOINT_EVERY = env_int("TRAINING_CHECKPOINT_EVERY", 200)
+# Local copy of torch-fidelity's Inception-v3 FID weights (weights-inception-2015-12-05-*.pth);
+# empty means "download where the internet is reachable", else metrics are marked unavailable.
+INCEPTION_WEIGHTS_PATH = env_str("INCEPTION_WEIGHTS_PATH", "")
+
 # --- Celery ------------------------------------------------------------------------------------
 # The embedded broker keeps messages as files under var/broker: no server to install. Production
 # points CELERY_BROKER_URL at Redis or RabbitMQ.

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from datasets.constants import Modality, Visibility
+from datasets.management.owners import owner_named
 from datasets.services import CreatorSpec, ImportRejected, ImportResult, Progress, import_dataset
 
 
@@ -82,23 +82,6 @@ class Command(BaseCommand):
             + (f"; {len(result.skipped)} files skipped" if result.skipped else "")
         )
         self.stdout.write(version.identifier)
-
-
-def owner_named(username: str | None):
-    """The named user, or the first superuser: the local administrator owns what they import."""
-    users = get_user_model().objects
-    if username:
-        owner = users.filter(username=username).first()
-        if owner is None:
-            raise CommandError(f"--owner {username}: no such user")
-        return owner
-    owner = users.filter(is_superuser=True).order_by("pk").first()
-    if owner is None:
-        raise CommandError(
-            "no superuser to own the dataset: create one (manage.py createsuperuser) "
-            "or pass --owner USERNAME"
-        )
-    return owner
 
 
 @contextmanager

@@ -10,10 +10,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.constants import Modality, Visibility
+from datasets.management.owners import owner_named
 from datasets.models import Dataset
 from datasets.services import CreatorSpec, ImportRejected, import_dataset
 from gan_engine.demo_data import write_ihc_demo_set
-from portal.demo import DEMO_DATA_CARD, DEMO_DESCRIPTION, DEMO_KEYWORDS, DEMO_SLUG, demo_owner
+from portal.demo import DEMO_DATA_CARD, DEMO_DESCRIPTION, DEMO_KEYWORDS, DEMO_SLUG
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                     title="IHC colon tiles by DAB stain (demo)",
                     slug=DEMO_SLUG,
                     license_spdx="CC0-1.0",
-                    owner=demo_owner(username=owner),
+                    owner=owner_named(owner),
                     creators=[CreatorSpec(name="scikit-image contributors")],
                     modality=Modality.IHC,
                     organ="colon",
