@@ -1,0 +1,261 @@
+"""SAGAN-style class-conditional generator and discriminator (BigGAN-PyTorch / StudioGAN shape).
+
+Small blocks composed by short networks. The channel plan follows the resolution, so width
+(`ch`) and resolution decide the depth:
+
+- G: linear z -> 4x4x(16ch); up-sampling GenBlocks, each halving the channels, ending at ch
+  channels at full size (64x64: 16ch->8ch->4ch->2ch->ch; 128x128 starts 16ch->16ch, as in
+  BigGAN); self-attention after the block whose output has `attention_resolution` pixels a
+  side; BN-ReLU-conv3x3-tanh.
+- D: optimized first block 3->ch (down-sampling), then DiscBlocks doubling the channels while
+  down-sampling to 4x4, capped at 16ch, and one last block at 4x4 without down-sampling
+  (64x64: ch->2ch->4ch->8ch->16ch); self-attention after the block with `attention_resolution`
+  pixels a side; ReLU, global sum pool, linear + projection of the class embedding.
+
+Spectral norm wraps every convolution and linear layer of both networks and D's class
+embedding; the conditional BatchNorm embeddings of G are left plain (SNGAN's choice: they are
+per-class gains, not maps whose Lipschitz constant matters). All weights start orthogonal.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from gan_engine.config import TrainConfig
+
+MAX_MULTIPLIER = 16  # channels never exceed 16 * width (BigGAN's plan)
+BN_EPS = 1e-4
+
+
+def _sn(module: nn.Module) -> nn.Module:
+    """Orthogonal init, then spectral norm: the init must reach the weight SN normalises."""
+    nn.init.orthogonal_(module.weight)
+    if getattr(module, "bias", None) is not None:
+        nn.init.zeros_(module.bias)
+    return spectral_norm(module, eps=1e-6)
+
+
+def sn_conv(c_in: int, c_out: int, kernel: int, padding_mode: str = "zeros") -> nn.Module:
+    return _sn(nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, padding_mode=padding_mode))
+
+
+def sn_linear(c_in: int, c_out: int, bias: bool = True) -> nn.Module:
+    return _sn(nn.Linear(c_in, c_out, bias=bias))
+
+
+def upsample2x(x: Tensor) -> Tensor:
+    """Nearest-neighbour 2x up-sampling by broadcasting: same result as F.interpolate, ~6x
+    faster on the CPUs this runs on (FACTS.md)."""
+    n, c, h, w = x.shape
+    return x[:, :, :, None, :, None].expand(n, c, h, 2, w, 2).reshape(n, c, 2 * h, 2 * w)
+
+
+def add_upsampled(x: Tensor, low: Tensor) -> Tensor:
+    """x + upsample2x(low), broadcasting `low` instead of materialising its up-sampled copy."""
+    n, c, h, w = x.shape
+    total = x.view(n, c, h // 2, 2, w // 2, 2) + low[:, :, :, None, :, None]
+    return total.reshape(n, c, h, w)
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """BatchNorm whose gain and bias are looked up per class (gain starts at 1, bias at 0)."""
+
+    def __init__(self, channels: int, num_classes: int):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, eps=BN_EPS, affine=False)
+        self.gain = nn.Embedding(num_classes, channels)
+        self.bias = nn.Embedding(num_classes, channels)
+        nn.init.ones_(self.gain.weight)
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        gain, bias = self.gain(y)[:, :, None, None], self.bias(y)[:, :, None, None]
+        if self.bn.training:
+            return self.bn(x) * gain + bias
+        # With stored statistics, normalisation and class affine fold into one multiply-add.
+        scale = gain * torch.rsqrt(self.bn.running_var + self.bn.eps)[:, None, None]
+        return torch.addcmul(bias - self.bn.running_mean[:, None, None] * scale, x, scale)
+
+
+class SelfAttention(nn.Module):
+    """BigGAN's self-attention: query/key with C/8 channels, value with C/2, keys and values
+    max-pooled 2x2; the output is added with a learned gain that starts at 0, so a new network
+    begins as a plain ResNet and learns how much attention to use."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.qk_channels = max(1, channels // 8)
+        self.v_channels = max(1, channels // 2)
+        self.query = sn_conv(channels, self.qk_channels, 1)
+        self.key = sn_conv(channels, self.qk_channels, 1)
+        self.value = sn_conv(channels, self.v_channels, 1)
+        self.out = sn_conv(self.v_channels, channels, 1)
+        self.gain = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: Tensor) -> Tensor:
+        n, c, h, w = x.shape
+        query = self.query(x).flatten(2)
+        key = F.max_pool2d(self.key(x), 2).flatten(2)
+        value = F.max_pool2d(self.value(x), 2).flatten(2)
+        attention = torch.softmax(query.transpose(1, 2) @ key, dim=-1)
+        attended = (value @ attention.transpose(1, 2)).view(n, self.v_channels, h, w)
+        return x + self.gain * self.out(attended)
+
+
+class GenBlock(nn.Module):
+    """cBN-ReLU-up-conv3x3-cBN-ReLU-conv3x3, plus a 1x1-conv shortcut, up-sampled.
+
+    The shortcut convolves before up-sampling: a 1x1 convolution commutes with nearest
+    up-sampling, so the result is the same as StudioGAN's up-then-conv at a quarter of the cost.
+    """
+
+    def __init__(self, c_in: int, c_out: int, num_classes: int, padding_mode: str):
+        super().__init__()
+        self.bn1 = ConditionalBatchNorm2d(c_in, num_classes)
+        self.conv1 = sn_conv(c_in, c_out, 3, padding_mode)
+        self.bn2 = ConditionalBatchNorm2d(c_out, num_classes)
+        self.conv2 = sn_conv(c_out, c_out, 3, padding_mode)
+        self.shortcut = sn_conv(c_in, c_out, 1)
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        h = self.conv1(upsample2x(F.relu(self.bn1(x, y))))
+        h = self.conv2(F.relu(self.bn2(h, y)))
+        return add_upsampled(h, self.shortcut(x))
+
+
+class DiscOptBlock(nn.Module):
+    """First D block: conv3x3-ReLU-conv3x3-pool, plus pool-conv1x1 (no ReLU on raw pixels)."""
+
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.conv1 = sn_conv(c_in, c_out, 3)
+        self.conv2 = sn_conv(c_out, c_out, 3)
+        self.shortcut = sn_conv(c_in, c_out, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
+        return h + self.shortcut(F.avg_pool2d(x, 2))
+
+
+class DiscBlock(nn.Module):
+    """ReLU-conv3x3-ReLU-conv3x3[-pool], plus a conv1x1[-pool] shortcut where shapes change."""
+
+    def __init__(self, c_in: int, c_out: int, downsample: bool):
+        super().__init__()
+        self.downsample = downsample
+        self.conv1 = sn_conv(c_in, c_out, 3)
+        self.conv2 = sn_conv(c_out, c_out, 3)
+        self.shortcut = sn_conv(c_in, c_out, 1) if downsample or c_in != c_out else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.conv2(F.relu(self.conv1(F.relu(x))))
+        shortcut = x if self.shortcut is None else self.shortcut(x)
+        if self.downsample:
+            h, shortcut = F.avg_pool2d(h, 2), F.avg_pool2d(shortcut, 2)
+        return h + shortcut
+
+
+def generator_channels(resolution: int, width: int) -> list[int]:
+    """Channels at 4x4, 8x8, ..., resolution: halving upwards from width at full size, capped."""
+    steps = int(math.log2(resolution // 4))
+    return [width * min(2 ** (steps - i), MAX_MULTIPLIER) for i in range(steps + 1)]
+
+
+class Generator(nn.Module):
+    """z (N x z_dim), class (N,) -> image (N x 3 x resolution x resolution) in [-1, 1]."""
+
+    def __init__(
+        self,
+        *,
+        num_classes: int,
+        resolution: int,
+        width: int,
+        z_dim: int,
+        attention_resolution: int,
+        padding_mode: str,
+    ):
+        super().__init__()
+        self.num_classes, self.z_dim = num_classes, z_dim
+        channels = generator_channels(resolution, width)
+        self.bottom = channels[0]
+        self.linear = sn_linear(z_dim, 4 * 4 * channels[0])
+        self.blocks = nn.ModuleList(
+            GenBlock(c_in, c_out, num_classes, padding_mode)
+            for c_in, c_out in zip(channels, channels[1:], strict=False)
+        )
+        sizes = [4 * 2 ** (i + 1) for i in range(len(self.blocks))]
+        self.attention_after = sizes.index(attention_resolution) if attention_resolution else -1
+        self.attention = (
+            SelfAttention(channels[self.attention_after + 1]) if attention_resolution else None
+        )
+        self.bn = nn.BatchNorm2d(width, eps=BN_EPS)
+        self.to_rgb = sn_conv(width, 3, 3, padding_mode)
+
+    def forward(self, z: Tensor, y: Tensor) -> Tensor:
+        h = self.linear(z).view(len(z), self.bottom, 4, 4)
+        for i, block in enumerate(self.blocks):
+            h = block(h, y)
+            if i == self.attention_after:
+                h = self.attention(h)
+        return torch.tanh(self.to_rgb(F.relu(self.bn(h))))
+
+
+def discriminator_channels(resolution: int, width: int) -> list[int]:
+    """Output channels of each D block: doubling from width, capped; one more block at 4x4."""
+    blocks = int(math.log2(resolution // 4)) + 1
+    return [width * min(2**i, MAX_MULTIPLIER) for i in range(blocks)]
+
+
+class Discriminator(nn.Module):
+    """Image, class -> one logit per image: linear(features) + <class embedding, features>."""
+
+    def __init__(self, *, num_classes: int, resolution: int, width: int, attention_resolution: int):
+        super().__init__()
+        channels = discriminator_channels(resolution, width)
+        blocks: list[nn.Module] = [DiscOptBlock(3, channels[0])]
+        for i, (c_in, c_out) in enumerate(zip(channels, channels[1:], strict=False)):
+            blocks.append(DiscBlock(c_in, c_out, downsample=i < len(channels) - 2))
+        self.blocks = nn.ModuleList(blocks)
+        sizes = [max(resolution // 2 ** (i + 1), 4) for i in range(len(blocks))]
+        self.attention_after = sizes.index(attention_resolution) if attention_resolution else -1
+        self.attention = (
+            SelfAttention(channels[self.attention_after]) if attention_resolution else None
+        )
+        self.linear = sn_linear(channels[-1], 1)
+        self.embedding = _sn(nn.Embedding(num_classes, channels[-1]))
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        h = x
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if i == self.attention_after:
+                h = self.attention(h)
+        h = F.relu(h).sum(dim=(2, 3))
+        return self.linear(h).squeeze(1) + (self.embedding(y) * h).sum(dim=1)
+
+
+def build_generator(config: TrainConfig, num_classes: int) -> Generator:
+    return Generator(
+        num_classes=num_classes,
+        resolution=config.resolution,
+        width=config.width,
+        z_dim=config.z_dim,
+        attention_resolution=config.attention_resolution,
+        padding_mode=config.g_padding,
+    )
+
+
+def build_discriminator(config: TrainConfig, num_classes: int) -> Discriminator:
+    return Discriminator(
+        num_classes=num_classes,
+        resolution=config.resolution,
+        width=config.width,
+        attention_resolution=config.attention_resolution,
+    )
+
+
+def parameter_count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
