@@ -30,7 +30,8 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo "Portal on http://127.0.0.1:8000/ (admin: /admin/), worker on queues gpu,default. Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A portal worker -Q gpu,default --pool=solo --loglevel=INFO & worker=$$!; \
+	$(VENV)/bin/celery -A portal worker -Q gpu,default --pool=solo --loglevel=INFO \
+		--beat --schedule var/celerybeat-schedule & worker=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
 
 test: install

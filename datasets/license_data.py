@@ -91,3 +91,10 @@ LICENSES = [
         ),
     },
 ]
+
+
+def install_licenses(license_model) -> None:
+    """Create or refresh every license above; takes the model so a migration can pass its own."""
+    for entry in LICENSES:
+        fields = {key: value for key, value in entry.items() if key != "spdx_id"}
+        license_model.objects.update_or_create(spdx_id=entry["spdx_id"], defaults=fields)

@@ -170,17 +170,23 @@ IMPORT_MAX_IMAGE_PIXELS = env_int("IMPORT_MAX_IMAGE_PIXELS", 64_000_000)
 # A run or job whose holder sent no heartbeat for this long is taken over by another worker.
 GENERATION_HEARTBEAT_STALE_SECONDS = env_int("GENERATION_HEARTBEAT_STALE_SECONDS", 120)
 GENERATION_MAX_COUNT_PER_CLASS = env_int("GENERATION_MAX_COUNT_PER_CLASS", 100_000)
+# Images generated, stored and committed together: the most a dead worker's job can lose.
+GENERATION_CHUNK_SIZE = env_int("GENERATION_CHUNK_SIZE", 256)
 TRAINING_MIN_IMAGES_PER_CLASS = env_int("TRAINING_MIN_IMAGES_PER_CLASS", 10)
 TRAINING_CHECKPOINT_EVERY = env_int("TRAINING_CHECKPOINT_EVERY", 200)
 # Local copy of torch-fidelity's Inception-v3 FID weights (weights-inception-2015-12-05-*.pth);
 # empty means "download where the internet is reachable", else metrics are marked unavailable.
 INCEPTION_WEIGHTS_PATH = env_str("INCEPTION_WEIGHTS_PATH", "")
+# Named extractor used where Inception is unavailable; its figures are never labelled FID.
+SUBSTITUTE_EXTRACTOR = env_str("SUBSTITUTE_EXTRACTOR", "random-cnn-0")
+SYNTHETIC_METRICS_MAX_PER_CLASS = env_int("SYNTHETIC_METRICS_MAX_PER_CLASS", 2000)
+TRAINING_DEVICE = env_str("TRAINING_DEVICE", "auto")  # auto: the GPU when the worker has one
 
 # --- Celery ------------------------------------------------------------------------------------
 # The embedded broker keeps messages as files under var/broker: no server to install. Production
 # points CELERY_BROKER_URL at Redis or RabbitMQ.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_DIR = Path(env_str("CELERY_BROKER_DIR", str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -198,7 +204,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"generation.tasks.*": {"queue": "gpu"}}
+CELERY_TASK_ROUTES = {
+    "generation.tasks.train_run": {"queue": "gpu"},
+    "generation.tasks.generate_images": {"queue": "gpu"},
+}
+# Re-enqueue the runs and jobs of dead workers (DESIGN.md section 8); `make run` starts the worker
+# with an embedded beat, production runs one `celery -A portal beat`.
+CELERY_BEAT_SCHEDULE = {
+    "recover-orphaned-work": {
+        "task": "generation.tasks.recover_orphaned_work",
+        "schedule": float(env_int("GENERATION_RECOVERY_INTERVAL_SECONDS", 30)),
+    }
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- REST framework ----------------------------------------------------------------------------
@@ -225,3 +242,15 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+
+# --- Web portal ---
+# Where the portal is reached from outside: the URLs written into a ZIP's croissant.json and
+# datacite.json by a worker, which has no request to take the host from.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Where a published version's ZIP is written before it is stored; empty: the system's temp folder.
+ARCHIVE_TEMP_DIR = env_str("ARCHIVE_TEMP_DIR", "")
+DATASETS_PER_PAGE = env_int("DATASETS_PER_PAGE", 20)
+GALLERY_IMAGES_PER_CLASS = env_int("GALLERY_IMAGES_PER_CLASS", 12)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "profile"
+LOGOUT_REDIRECT_URL = "home"

@@ -4,12 +4,9 @@ from django.db import migrations
 
 
 def load_licenses(apps, schema_editor):
-    from datasets.license_data import LICENSES
+    from datasets.license_data import install_licenses
 
-    License = apps.get_model("datasets", "License")
-    for entry in LICENSES:
-        fields = {key: value for key, value in entry.items() if key != "spdx_id"}
-        License.objects.update_or_create(spdx_id=entry["spdx_id"], defaults=fields)
+    install_licenses(apps.get_model("datasets", "License"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,129 @@
+"""Who holds a run or a job: a lease in the database, renewed by heartbeats.
+
+Brokers alone do not redeliver a dead worker's task in time (the file-system broker never does,
+Redis only after its visibility timeout), so each task claims its row before working, renews the
+claim while it works, and a recovery step re-enqueues rows whose holder is gone (DESIGN.md
+section 8). The claim is a single conditional UPDATE, so two workers can never both win it.
+"""
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Q
+from django.utils import timezone
+
+from generation.constants import JobState
+
+
+def worker_identity() -> str:
+    """`host:pid` of this process: enough to tell, on the same host, whether the holder lives."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.GENERATION_HEARTBEAT_STALE_SECONDS)
+
+
+def holder_is_gone(worker: str, heartbeat_at) -> bool:
+    """A holder is gone when its heartbeat is stale, or at once when it was a process of this
+    host that no longer exists (a SIGKILLed worker on a laptop is detected without waiting)."""
+    if not worker or heartbeat_at is None:
+        return True
+    if timezone.now() - heartbeat_at > stale_after():
+        return True
+    host, _, pid = worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not _process_exists(int(pid))
+    return False
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim(model: type[models.Model], pk: int) -> bool:
+    """Take the lease on row `pk` for this process; False when another live worker holds it or
+    the row is no longer active. Counts the attempt."""
+    row = model.objects.filter(pk=pk).values("state", "worker", "heartbeat_at").first()
+    if row is None or row["state"] not in (JobState.QUEUED, JobState.RUNNING):
+        return False
+    me = worker_identity()
+    if row["worker"] not in ("", me) and not holder_is_gone(row["worker"], row["heartbeat_at"]):
+        return False
+    now = timezone.now()
+    # Compare-and-set on the holder we just read: a concurrent claimer changes it and loses here.
+    won = model.objects.filter(
+        pk=pk, worker=row["worker"], heartbeat_at=row["heartbeat_at"]
+    ).update(
+        worker=me,
+        heartbeat_at=now,
+        state=JobState.RUNNING,
+        attempts=models.F("attempts") + 1,
+        started_at=models.functions.Coalesce("started_at", models.Value(now)),
+    )
+    return won == 1
+
+
+def heartbeat(model: type[models.Model], pk: int, **fields) -> bool:
+    """Renew the lease and write progress fields; False when the lease was lost (another worker
+    took over after this one looked dead), which tells the caller to stop at once."""
+    return (
+        model.objects.filter(pk=pk, worker=worker_identity()).update(
+            heartbeat_at=timezone.now(), **fields
+        )
+        == 1
+    )
+
+
+def orphaned(model: type[models.Model], *, include_queued: bool) -> list[int]:
+    """Running rows whose holder is gone; with `include_queued` (at worker start, when the broker
+    may have lost its messages) also queued rows nobody picked up for a stale period."""
+    wanted = Q(state=JobState.RUNNING)
+    if include_queued:
+        wanted |= Q(state=JobState.QUEUED, created_at__lt=timezone.now() - stale_after())
+    candidates = model.objects.filter(wanted)
+    return [
+        row["pk"]
+        for row in candidates.values("pk", "worker", "heartbeat_at")
+        if holder_is_gone(row["worker"], row["heartbeat_at"])
+    ]
+
+
+@contextmanager
+def kept(model: type[models.Model], pk: int) -> Iterator[None]:
+    """Renew the lease from a background thread while the body runs.
+
+    Progress reports renew it too, but a single long step (an Inception evaluation of thousands
+    of images, a slow upload) must not make a live worker look dead to the recovery step.
+    """
+    stop = threading.Event()
+    interval = max(1.0, settings.GENERATION_HEARTBEAT_STALE_SECONDS / 4)
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                model.objects.filter(pk=pk, worker=worker_identity()).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

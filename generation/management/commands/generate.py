@@ -1,0 +1,53 @@
+"""`manage.py generate COUNT [MODEL_ID] [--class NAME ...] [--seed S] [--wait|--sync]`.
+
+As the paper's `python generate.py 1000 5`: COUNT images per class with model MODEL_ID (default:
+the newest model) into a new draft synthetic dataset version, whose identifier it prints.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from datasets.management.owners import owner_named
+from generation import selectors, services
+from generation.exceptions import GenerationRejected
+from generation.generating import run_generation
+from generation.management.waiting import run_in_thread, wait_until_done
+from generation.models import GenerationJob
+
+
+class Command(BaseCommand):
+    help = "Generate COUNT synthetic images per class with a trained model."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("count", type=int, help="images per class")
+        parser.add_argument("model_id", type=int, nargs="?", help="default: the newest model")
+        parser.add_argument(
+            "--class", dest="classes", action="append", help="a class to generate (repeatable)"
+        )
+        parser.add_argument("--seed", type=int, help="base seed (default: random, recorded)")
+        parser.add_argument("--owner", help="username (default: first superuser)")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
+        mode.add_argument("--sync", action="store_true", help="generate in this process")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            model = selectors.model_for_generation(model_id=options["model_id"])
+            job = services.start_generation(
+                model=model,
+                count_per_class=options["count"],
+                classes=options["classes"],
+                seed=options["seed"],
+                user=owner_named(options["owner"]),
+                enqueue=not options["sync"],
+            )
+        except GenerationRejected as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Generation job {job.pk} queued: {job.count_per_class} per class of "
+            f"{', '.join(job.class_names)} with {model} (seed {job.base_seed})"
+        )
+        if options["sync"]:
+            run_in_thread(run_generation, job.pk)
+        if options["sync"] or options["wait"]:
+            job = wait_until_done(GenerationJob, job.pk, unit="img", stderr=self.stderr)
+            self.stdout.write(job.result_version.identifier)

@@ -1,0 +1,75 @@
+"""`manage.py train --dataset SLUG [--preset P] [--iterations N] [--wait | --sync]`."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from datasets.management.owners import owner_named
+from generation import selectors, services
+from generation.exceptions import GenerationRejected
+from generation.management.waiting import run_in_thread, wait_until_done
+from generation.models import TrainingRun
+from generation.training import run_training
+
+
+class Command(BaseCommand):
+    help = "Train a class-conditional GAN on a dataset version (queue 'gpu', or --sync here)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dataset", required=True, help="slug of the source dataset")
+        parser.add_argument("--dataset-version", type=int, help="version number (default: latest)")
+        parser.add_argument("--preset", default="default", help="paper, default, small or tiny")
+        parser.add_argument("--iterations", type=int)
+        parser.add_argument("--eval-every", type=int)
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=JSON",
+            help="any other engine setting, e.g. --set batch_size=64",
+        )
+        parser.add_argument("--owner", help="username (default: first superuser)")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
+        mode.add_argument("--sync", action="store_true", help="train in this process")
+
+    def handle(self, *args, **options) -> None:
+        overrides = parse_settings(options["set"])
+        if options["iterations"] is not None:
+            overrides["iterations"] = options["iterations"]
+        if options["eval_every"] is not None:
+            overrides["eval_every"] = options["eval_every"]
+        try:
+            version = selectors.version_for_training(
+                slug=options["dataset"], number=options["dataset_version"]
+            )
+            run = services.start_training(
+                source_version=version,
+                preset=options["preset"],
+                overrides=overrides,
+                user=owner_named(options["owner"]),
+                enqueue=not options["sync"],
+            )
+        except GenerationRejected as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Training run {run.pk} queued ({run.preset}, {version.identifier})")
+        if options["sync"]:
+            run_in_thread(run_training, run.pk)
+        if options["sync"] or options["wait"]:
+            wait_until_done(TrainingRun, run.pk, unit="it", stderr=self.stderr)
+            run.refresh_from_db()
+            self.stdout.write(f"Model {run.model.pk}: {run.model}")
+
+
+def parse_settings(pairs: list[str]) -> dict[str, object]:
+    """KEY=VALUE pairs, VALUE as JSON where it parses (numbers, booleans) else as a string."""
+    overrides: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--set {pair!r}: expected KEY=VALUE")
+        try:
+            overrides[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[key] = raw
+    return overrides

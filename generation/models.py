@@ -1,0 +1,171 @@
+"""Training runs, the trained GAN models they register, metric history and generation jobs.
+
+Lineage: GanModel -> TrainingRun -> source DatasetVersion; GenerationJob -> GanModel and the
+synthetic DatasetVersion it fills. Runs and jobs carry a heartbeat and the worker that holds
+them, so a recovery step can tell a dead worker's work from live work (DESIGN.md section 8).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from datasets.models import DatasetVersion, ImageRecord
+from generation.constants import JobState
+
+
+class TrackedTask(models.Model):
+    """What runs and jobs share: state, progress, the worker holding them, and timings."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    items_per_second = models.FloatField(null=True, blank=True)
+    eta_seconds = models.FloatField(null=True, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid holding the task")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> float:
+        if not self.progress_total:
+            return 0.0
+        return round(100.0 * self.progress_done / self.progress_total, 1)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+
+class TrainingRun(TrackedTask):
+    source_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.PROTECT, related_name="training_runs"
+    )
+    preset = models.CharField(max_length=40)
+    overrides = models.JSONField(default=dict, blank=True)
+    config = models.JSONField(default=dict, help_text="The resolved engine configuration.")
+    checkpoint = models.FileField(max_length=500, blank=True)
+    checkpoint_iteration = models.PositiveIntegerField(default=0)
+    resumed_from_iteration = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Iteration of the checkpoint the latest attempt resumed."
+    )
+    log_tail = models.TextField(blank=True)
+
+    class Meta(TrackedTask.Meta):
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Training run {self.pk} ({self.preset}, {self.state})"
+
+
+class GanModel(models.Model):
+    """A trained generator: immutable weights with the configuration and metrics that made it."""
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    training_run = models.OneToOneField(
+        TrainingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="model"
+    )
+    source_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.PROTECT, related_name="gan_models"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    weights = models.FileField(max_length=500)
+    weights_sha256 = models.CharField(max_length=64)
+    config = models.JSONField(default=dict)
+    class_names = models.JSONField(default=list)
+    iterations = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(
+        default=dict, blank=True, help_text="Final evaluation report, with its extractor."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="unique_model_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class MetricPoint(models.Model):
+    """One point of a run's history: losses at an iteration, and metrics where it evaluated."""
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="metric_points")
+    iteration = models.PositiveIntegerField()
+    g_loss = models.FloatField(null=True, blank=True)
+    d_loss = models.FloatField(null=True, blank=True)
+    fid = models.FloatField(null=True, blank=True)
+    is_mean = models.FloatField(null=True, blank=True)
+    is_std = models.FloatField(null=True, blank=True)
+    kid_mean = models.FloatField(null=True, blank=True)
+    kid_std = models.FloatField(null=True, blank=True)
+    extractor = models.CharField(max_length=100, blank=True)
+    fid_comparable = models.BooleanField(default=False)
+    n_real = models.PositiveIntegerField(null=True, blank=True)
+    n_fake = models.PositiveIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="Per-class results and notes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "iteration"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "iteration"], name="unique_point_per_iteration")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} @ {self.iteration}"
+
+
+class GenerationJob(TrackedTask):
+    model = models.ForeignKey(GanModel, on_delete=models.PROTECT, related_name="generation_jobs")
+    count_per_class = models.PositiveIntegerField()
+    class_names = models.JSONField(default=list)
+    base_seed = models.BigIntegerField()
+    result_version = models.OneToOneField(
+        DatasetVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="generation_job",
+    )
+    metrics = models.JSONField(
+        default=dict, blank=True, help_text="The synthetic set against its source."
+    )
+
+    class Meta(TrackedTask.Meta):
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Generation job {self.pk} ({self.count_per_class}/class, {self.state})"
+
+
+class GeneratedImage(models.Model):
+    """The paper's generated-images table: one row per file, reproducible from model+class+seed."""
+
+    job = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="images")
+    model = models.ForeignKey(GanModel, on_delete=models.PROTECT, related_name="images")
+    image = models.OneToOneField(ImageRecord, on_delete=models.CASCADE, related_name="generated")
+    class_name = models.CharField(max_length=100)
+    seed = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "class_name", "seed"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "class_name", "seed"], name="unique_job_seed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.class_name} seed {self.seed}"

@@ -1,0 +1,184 @@
+"""Writes of the generation app: start, cancel and register. Every door calls these.
+
+Starting a run or a job validates everything first and enqueues only after the row is committed
+(transaction.on_commit), so a rejected request leaves nothing queued and a worker never picks up
+a row it cannot see yet.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from datasets.models import DatasetVersion
+from gan_engine.presets import make_config
+from generation.constants import JobState
+from generation.exceptions import GenerationRejected
+from generation.models import GanModel, GenerationJob, TrainingRun
+
+MAX_SEED = 2**62  # seeds are offset per image: stay far from the 64-bit limit
+
+
+def start_training(
+    *,
+    source_version: DatasetVersion,
+    preset: str,
+    overrides: Mapping[str, object] | None,
+    user,
+    enqueue: bool = True,
+) -> TrainingRun:
+    """A queued TrainingRun of `preset` (+ overrides) on `source_version`, sent to the gpu queue."""
+    overrides = dict(overrides or {})
+    try:
+        config = make_config(preset, overrides)
+    except (TypeError, ValueError) as error:
+        raise GenerationRejected(str(error)) from error
+    _check_trainable(source_version)
+    with transaction.atomic():
+        run = TrainingRun.objects.create(
+            source_version=source_version,
+            owner=user,
+            preset=preset,
+            overrides=overrides,
+            config=config.to_dict(),
+            progress_total=config.iterations,
+        )
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_training(run.pk))
+    return run
+
+
+def _check_trainable(version: DatasetVersion) -> None:
+    """A conditional GAN needs at least two classes, each with enough images to learn from."""
+    counts = dict(
+        version.images.values_list("label__name")
+        .annotate(n=Count("id"))
+        .values_list("label__name", "n")
+    )
+    if len(counts) < 2:
+        raise GenerationRejected(
+            f"{version.identifier} has {len(counts)} class(es) with images: training a "
+            "class-conditional GAN needs at least 2"
+        )
+    minimum = settings.TRAINING_MIN_IMAGES_PER_CLASS
+    small = sorted(name for name, n in counts.items() if n < minimum)
+    if small:
+        detail = ", ".join(f"{name} ({counts[name]})" for name in small)
+        raise GenerationRejected(
+            f"{version.identifier}: classes with fewer than {minimum} images: {detail}"
+        )
+
+
+def _enqueue_training(run_id: int) -> None:
+    from generation.tasks import train_run
+
+    result = train_run.delay(run_id)
+    TrainingRun.objects.filter(pk=run_id).update(celery_task_id=result.id)
+
+
+def start_generation(
+    *,
+    model: GanModel,
+    count_per_class: int,
+    classes: Sequence[str] | None,
+    seed: int | None,
+    user,
+    enqueue: bool = True,
+) -> GenerationJob:
+    """A queued GenerationJob of `count_per_class` images for each of `classes` (default: all)."""
+    maximum = settings.GENERATION_MAX_COUNT_PER_CLASS
+    if not isinstance(count_per_class, int) or not 1 <= count_per_class <= maximum:
+        raise GenerationRejected(
+            f"count per class must be an integer from 1 to {maximum}, got {count_per_class!r}"
+        )
+    chosen = list(dict.fromkeys(classes)) if classes else list(model.class_names)
+    unknown = [name for name in chosen if name not in model.class_names]
+    if unknown:
+        raise GenerationRejected(
+            f"model {model.pk} does not know the class(es) {unknown}; "
+            f"its classes are {model.class_names}"
+        )
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    if not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
+        raise GenerationRejected(f"seed must be an integer from 0 to {MAX_SEED - 1}, got {seed!r}")
+    with transaction.atomic():
+        job = GenerationJob.objects.create(
+            model=model,
+            owner=user,
+            count_per_class=count_per_class,
+            class_names=chosen,
+            base_seed=seed,
+            progress_total=count_per_class * len(chosen),
+        )
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_generation(job.pk))
+    return job
+
+
+def _enqueue_generation(job_id: int) -> None:
+    from generation.tasks import generate_images
+
+    result = generate_images.delay(job_id)
+    GenerationJob.objects.filter(pk=job_id).update(celery_task_id=result.id)
+
+
+def cancel(*, task: TrainingRun | GenerationJob) -> TrainingRun | GenerationJob:
+    """Cancel a queued task at once; ask a running one to stop (its worker checks every second
+    and marks it cancelled). Finished tasks are left as they are."""
+    model = type(task)
+    now = timezone.now()
+    model.objects.filter(pk=task.pk, state=JobState.QUEUED).update(
+        state=JobState.CANCELLED, cancel_requested=True, finished_at=now
+    )
+    model.objects.filter(pk=task.pk, state=JobState.RUNNING).update(cancel_requested=True)
+    task.refresh_from_db()
+    return task
+
+
+def register_model(
+    *, run: TrainingRun, export_path: Path, class_names: list[str], metrics: dict
+) -> GanModel:
+    """Store the run's exported generator as a new GanModel, once: a retried task that already
+    registered gets the same model back."""
+    existing = GanModel.objects.filter(training_run=run).first()
+    if existing is not None:
+        return existing
+    name = f"{run.source_version.dataset.slug}-{run.preset}"
+    digest = _sha256_of(export_path)
+    with open(export_path, "rb") as handle:
+        stored = default_storage.save(f"models/{name}/run-{run.pk}-generator.pt", File(handle))
+    try:
+        with transaction.atomic():
+            number = (GanModel.objects.filter(name=name).aggregate(n=Max("version"))["n"] or 0) + 1
+            return GanModel.objects.create(
+                name=name,
+                version=number,
+                training_run=run,
+                source_version=run.source_version,
+                owner=run.owner,
+                weights=stored,
+                weights_sha256=digest,
+                config=run.config,
+                class_names=list(class_names),
+                iterations=run.progress_total,
+                metrics=metrics,
+            )
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

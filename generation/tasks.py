@@ -1,0 +1,36 @@
+"""Celery tasks: thin shells around generation.training, generating and recovery.
+
+acks_late with reject_on_worker_lost (settings) lets brokers with acknowledgements redeliver a
+dead worker's task; the database lease and recovery cover brokers that do not. A database that
+drops its connection mid-task is retried with back-off.
+"""
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import OperationalError, close_old_connections
+
+from generation import generating, recovery, training
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "max_retries": 10}
+
+
+@shared_task(acks_late=True, **RETRY)
+def train_run(run_id: int) -> None:
+    close_old_connections()
+    training.run_training(run_id)
+
+
+@shared_task(acks_late=True, **RETRY)
+def generate_images(job_id: int) -> None:
+    close_old_connections()
+    generating.run_generation(job_id)
+
+
+@shared_task
+def recover_orphaned_work() -> dict[str, list[int]]:
+    return recovery.recover_orphaned_work(include_queued=False)
+
+
+@worker_ready.connect
+def recover_at_worker_start(**_) -> None:
+    recovery.recover_orphaned_work(include_queued=True)

@@ -1,0 +1,155 @@
+"""One training run, as a worker executes it: claim, stage, train with callbacks, register.
+
+Resumable by construction: each checkpoint the engine writes is uploaded to storage and recorded
+on the run before the next one replaces it, so a worker that dies (SIGKILL, lost host) leaves a
+run that the next worker continues from its last checkpoint instead of from zero.
+"""
+
+import logging
+import tempfile
+import traceback
+from pathlib import Path
+
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from gan_engine.config import TrainConfig
+from gan_engine.data import load_image_folder
+from gan_engine.sample import class_grid, save_png
+from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, train
+from generation import leases, services, staging
+from generation.constants import JobState
+from generation.evaluation import PortalEvaluator, training_device
+from generation.models import MetricPoint, TrainingRun
+from generation.progress import ProgressReporter
+
+logger = logging.getLogger(__name__)
+SAMPLES_PER_CLASS_IN_GRID = 8
+
+
+def run_training(run_id: int) -> None:
+    """Execute run `run_id` if this worker can claim it; safe to call for a finished run."""
+    if not leases.claim(TrainingRun, run_id):
+        logger.info("run %s: not claimed (finished, cancelled or held by a live worker)", run_id)
+        return
+    run = TrainingRun.objects.select_related("source_version").get(pk=run_id)
+    if run.cancel_requested:
+        _finish(run, JobState.CANCELLED)
+        return
+    try:
+        with leases.kept(TrainingRun, run_id), tempfile.TemporaryDirectory() as tmp:
+            _train_in(run, Path(tmp))
+    except OperationalError:
+        raise  # the database went away: the task retries; the row stays resumable
+    except Exception as error:
+        logger.exception("run %s failed", run_id)
+        _finish(run, JobState.FAILED, error=f"{type(error).__name__}: {error}")
+        TrainingRun.objects.filter(pk=run_id).update(log_tail=traceback.format_exc()[-4000:])
+        raise
+
+
+def _train_in(run: TrainingRun, workdir: Path) -> None:
+    data_dir, out_dir = workdir / "data", workdir / "out"
+    out_dir.mkdir()
+    staging.stage_version(run.source_version, data_dir)
+    config = TrainConfig(**run.config)
+    data = load_image_folder(data_dir, config.resolution)
+    if run.checkpoint:
+        staging.download(run.checkpoint.name, out_dir / CHECKPOINT_NAME)
+        TrainingRun.objects.filter(pk=run.pk).update(
+            resumed_from_iteration=run.checkpoint_iteration
+        )
+    reporter = ProgressReporter(TrainingRun, run.pk)
+    evaluator = PortalEvaluator()
+    evaluations: list[Evaluation] = []
+
+    def on_progress(progress: Progress) -> None:
+        if reporter.report(progress.iteration, progress.total):
+            _record_losses(run, progress)
+
+    def on_evaluation(evaluation: Evaluation) -> None:
+        evaluations.append(evaluation)
+        _record_evaluation(run, evaluation, data.num_classes, evaluator.notes())
+
+    result = train(
+        config,
+        data,
+        out_dir,
+        callbacks=Callbacks(
+            on_progress=on_progress,
+            on_evaluation=on_evaluation,
+            on_checkpoint=lambda path, iteration: _store_checkpoint(run, path, iteration),
+            should_stop=lambda: reporter.should_stop,
+        ),
+        evaluator=evaluator,
+        resume=True,
+        device=training_device(),
+    )
+    if reporter.lease_lost:
+        logger.warning("run %s: another worker took it over; stopping here", run.pk)
+        return
+    if result.stopped:
+        _finish(run, JobState.CANCELLED)
+        return
+    final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
+    services.register_model(
+        run=run, export_path=result.export, class_names=data.class_names, metrics=final
+    )
+    reporter.report(result.iteration, config.iterations, force=True)
+    _finish(run, JobState.SUCCEEDED)
+
+
+def _record_losses(run: TrainingRun, progress: Progress) -> None:
+    MetricPoint.objects.update_or_create(
+        run=run,
+        iteration=progress.iteration,
+        defaults={"g_loss": progress.g_loss, "d_loss": progress.d_loss},
+    )
+
+
+def _record_evaluation(
+    run: TrainingRun, evaluation: Evaluation, num_classes: int, notes: dict
+) -> None:
+    """A MetricPoint with the overall figures of the evaluation's extractor, the full report in
+    `details`, and a sample grid per class stored beside the run."""
+    report = evaluation.report
+    grid = class_grid(evaluation.images, evaluation.labels, num_classes, SAMPLES_PER_CLASS_IN_GRID)
+    grid_name = _store_grid(run, evaluation.iteration, grid)
+    fid, kid, inception = (report.get(name) for name in ("fid", "kid", "is"))
+    figures = {
+        "fid": fid.value if fid else None,
+        "kid_mean": kid.value if kid else None,
+        "kid_std": kid.std if kid else None,
+        "is_mean": inception.value if inception else None,
+        "is_std": inception.std if inception else None,
+        "extractor": report.extractor,
+        "fid_comparable": report.fid_comparable,
+        "n_real": next((r.n_real for r in (fid, kid) if r), None),
+        "n_fake": next((r.n_fake for r in (fid, kid) if r), None),
+        "details": {"report": report.to_dict(), "grid": grid_name, **notes},
+    }
+    MetricPoint.objects.update_or_create(run=run, iteration=evaluation.iteration, defaults=figures)
+
+
+def _store_grid(run: TrainingRun, iteration: int, grid) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "grid.png"
+        save_png(grid, path)
+        return staging.upload(path, f"runs/{run.pk}/samples/iteration-{iteration:07d}.png")
+
+
+def _store_checkpoint(run: TrainingRun, path: Path, iteration: int) -> None:
+    """Upload the new checkpoint, point the run at it, then drop the previous one: the run
+    always points at a complete file."""
+    previous = TrainingRun.objects.filter(pk=run.pk).values_list("checkpoint", flat=True).first()
+    stored = staging.upload(path, f"runs/{run.pk}/checkpoint-{iteration:07d}.pt")
+    TrainingRun.objects.filter(pk=run.pk).update(checkpoint=stored, checkpoint_iteration=iteration)
+    if previous and previous != stored:
+        staging.delete_quietly(previous)
+
+
+def _finish(run: TrainingRun, state: str, *, error: str = "") -> None:
+    with transaction.atomic():
+        TrainingRun.objects.filter(pk=run.pk).update(
+            state=state, error=error, finished_at=timezone.now(), eta_seconds=None
+        )

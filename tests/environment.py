@@ -1,0 +1,15 @@
+"""Environment of the test session, set before Django reads its settings.
+
+Loaded with `-p tests.environment` (pyproject addopts), which pytest imports before
+pytest-django configures Django. Worker processes started by tests inherit it.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Tests get their own broker folder, so a developer's `make run` worker never eats test tasks.
+os.environ.setdefault("CELERY_BROKER_DIR", str(ROOT / "var" / "test-broker"))
+# A dead worker's run is taken over after seconds, not minutes.
+os.environ.setdefault("GENERATION_HEARTBEAT_STALE_SECONDS", "6")
