@@ -28,18 +28,12 @@ from gan_engine.extractors import (
     is_fid_comparable,
     load_extractor,
 )
+from gan_engine.metric_labels import metric_label
 
 METRICS = ("fid", "kid", "is")
 KID_SUBSETS = 100
 KID_MAX_SUBSET_SIZE = 1000
 IS_SPLITS = 10
-
-# name -> (standard label, label for any other network, what of the network it uses)
-_LABELS = {
-    "fid": ("FID", "Fréchet distance", "features"),
-    "kid": ("KID", "Kernel distance", "features"),
-    "is": ("IS", "Classifier score", "logits"),
-}
 
 
 @dataclass(frozen=True)
@@ -64,11 +58,7 @@ class MetricResult:
 
     @property
     def label(self) -> str:
-        """Display name that never calls a distance on other features "FID"."""
-        standard, generic, part = _LABELS[self.name]
-        if self.fid_comparable:
-            return f"{standard} (Inception-v3)"
-        return f"{generic} ({self.extractor} {part})"
+        return metric_label(self.name, self.extractor, self.fid_comparable)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "label": self.label}

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from datasets.models import DatasetVersion, ImageRecord
+from gan_engine.metric_labels import metric_label
 from generation.constants import JobState
 
 
@@ -126,6 +127,10 @@ class MetricPoint(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} @ {self.iteration}"
+
+    def label(self, name: str) -> str:
+        """How metric `name` must be shown for this point's extractor (never "FID" for others)."""
+        return metric_label(name, self.extractor, self.fid_comparable)
 
 
 class GenerationJob(TrackedTask):

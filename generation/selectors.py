@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from datasets import selectors as catalogue
 from datasets.models import DatasetVersion
 from generation.exceptions import GenerationRejected
-from generation.models import GanModel
+from generation.models import GanModel, GenerationJob, TrainingRun
 
 
 def models_visible_to(*, user) -> QuerySet[GanModel]:
@@ -41,3 +41,47 @@ def version_for_training(*, slug: str, number: int | None = None) -> DatasetVers
             raise GenerationRejected(f"dataset {slug!r} has no version {number}")
         return version
     return catalogue.latest_version(dataset=versions.first().dataset)
+
+
+def _visible(queryset, *, user, path: str):
+    """Rows whose source dataset (reached through `path`) the user may see."""
+    datasets = catalogue.visible_datasets(user=user)
+    return queryset.filter(**{f"{path}__in": datasets})
+
+
+def visible_run(*, user, pk: int) -> TrainingRun | None:
+    runs = TrainingRun.objects.select_related("source_version__dataset", "owner")
+    return _visible(runs, user=user, path="source_version__dataset").filter(pk=pk).first()
+
+
+def visible_model(*, user, pk: int) -> GanModel | None:
+    models = GanModel.objects.select_related("source_version__dataset", "training_run")
+    return _visible(models, user=user, path="source_version__dataset").filter(pk=pk).first()
+
+
+def visible_job(*, user, pk: int) -> GenerationJob | None:
+    jobs = GenerationJob.objects.select_related("model__source_version__dataset", "result_version")
+    return _visible(jobs, user=user, path="model__source_version__dataset").filter(pk=pk).first()
+
+
+def can_manage(*, user, task: TrainingRun | GenerationJob | GanModel) -> bool:
+    """Owners and staff cancel runs and jobs."""
+    return user.is_authenticated and (user.is_staff or task.owner_id == user.pk)
+
+
+def can_generate(*, user, model: GanModel) -> bool:
+    """Generating needs an account and access to the source images the model learned from."""
+    return user.is_authenticated and catalogue.can_view_files(
+        user=user, dataset=model.source_version.dataset
+    )
+
+
+def run_history(*, run: TrainingRun) -> dict[str, list]:
+    """Series for the run's charts: losses, distances and scores over iterations."""
+    points = run.metric_points.order_by("iteration")
+    losses = points.exclude(g_loss=None).values_list("iteration", "g_loss", "d_loss")
+    evaluated = list(points.exclude(extractor=""))
+    return {
+        "losses": list(losses),
+        "evaluations": evaluated,
+    }
