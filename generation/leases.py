@@ -6,6 +6,7 @@ claim while it works, and a recovery step re-enqueues rows whose holder is gone 
 section 8). The claim is a single conditional UPDATE, so two workers can never both win it.
 """
 
+import logging
 import os
 import socket
 import threading
@@ -14,11 +15,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import Q
 from django.utils import timezone
 
 from generation.constants import JobState
+
+logger = logging.getLogger(__name__)
 
 
 def worker_identity() -> str:
@@ -114,9 +117,13 @@ def kept(model: type[models.Model], pk: int) -> Iterator[None]:
     def renew() -> None:
         try:
             while not stop.wait(interval):
-                model.objects.filter(pk=pk, worker=worker_identity()).update(
-                    heartbeat_at=timezone.now()
-                )
+                try:
+                    model.objects.filter(pk=pk, worker=worker_identity()).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    # A missed beat is retried next interval; the work itself reports real errors.
+                    logger.warning("could not renew the lease of %s %s", model.__name__, pk)
         finally:
             connection.close()
 

@@ -76,6 +76,23 @@ def can_generate(*, user, model: GanModel) -> bool:
     )
 
 
+def evaluation_rows(points) -> list[dict]:
+    """Each evaluation with its figures labelled for its extractor, newest first."""
+    rows = []
+    for point in sorted(points, key=lambda p: -p.iteration):
+        figures = [
+            (point.label(name), value, std, point.n_real, point.n_fake)
+            for name, value, std in (
+                ("fid", point.fid, None),
+                ("kid", point.kid_mean, point.kid_std),
+                ("is", point.is_mean, point.is_std),
+            )
+            if value is not None
+        ]
+        rows.append({"iteration": point.iteration, "figures": figures})
+    return rows
+
+
 def run_history(*, run: TrainingRun) -> dict[str, list]:
     """Series for the run's charts: losses, distances and scores over iterations."""
     points = run.metric_points.order_by("iteration")
@@ -85,3 +102,11 @@ def run_history(*, run: TrainingRun) -> dict[str, list]:
         "losses": list(losses),
         "evaluations": evaluated,
     }
+
+
+def version_for_curator(*, user, pk: int) -> DatasetVersion | None:
+    """Version `pk` if `user` curates its dataset (owner, collaborator or staff)."""
+    datasets = catalogue.editable_datasets(user=user)
+    return (
+        DatasetVersion.objects.select_related("dataset").filter(pk=pk, dataset__in=datasets).first()
+    )

@@ -1,0 +1,1 @@
+"""The REST API of models, training runs and generation jobs: doors onto generation.services."""

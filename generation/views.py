@@ -1,0 +1,237 @@
+"""Pages of runs, models and generation jobs; thin shells over selectors and services.
+
+Progress is polled as JSON by static/js/progress.js (no page reload); charts are SVG drawn on
+the server. Anything the user may not see is a 404, as for datasets.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from datasets import selectors as catalogue
+from generation import selectors, services
+from generation.charts import line_chart_svg
+from generation.exceptions import GenerationRejected
+from generation.forms import GenerateForm
+from generation.models import GenerationJob, TrainingRun
+
+CHART_METRICS = {"distance": ("fid", "kid_mean"), "score": ("is_mean",)}
+
+
+def _run_or_404(request: HttpRequest, pk: int) -> TrainingRun:
+    run = selectors.visible_run(user=request.user, pk=pk)
+    if run is None:
+        raise Http404("No such training run.")
+    return run
+
+
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_or_404(request, pk)
+    history = selectors.run_history(run=run)
+    evaluations = history["evaluations"]
+    return render(
+        request,
+        "generation/run_detail.html",
+        {
+            "run": run,
+            "model": getattr(run, "model", None) if run.state == "succeeded" else None,
+            "config": sorted(run.config.items()),
+            "evaluations": selectors.evaluation_rows(evaluations),
+            "inception_unavailable": evaluations[-1].details.get("inception_unavailable")
+            if evaluations
+            else "",
+            "show_samples": catalogue.can_view_files(
+                user=request.user, dataset=run.source_version.dataset
+            ),
+            "can_manage": selectors.can_manage(user=request.user, task=run),
+        },
+    )
+
+
+def _progress(task, **extra) -> dict:
+    return {
+        "state": task.state,
+        "state_display": task.get_state_display(),
+        "done": task.progress_done,
+        "total": task.progress_total,
+        "percent": task.progress_percent,
+        "items_per_second": task.items_per_second,
+        "eta_seconds": task.eta_seconds,
+        "error": task.error,
+        "active": task.is_active,
+        **extra,
+    }
+
+
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    run = _run_or_404(request, pk)
+    model = getattr(run, "model", None) if run.state == "succeeded" else None
+    return JsonResponse(
+        _progress(
+            run,
+            resumed_from_iteration=run.resumed_from_iteration,
+            checkpoint_iteration=run.checkpoint_iteration,
+            points=run.metric_points.count(),
+            result_url=reverse("generation:model", args=[model.pk]) if model else None,
+        )
+    )
+
+
+def run_chart(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+    run = _run_or_404(request, pk)
+    history = selectors.run_history(run=run)
+    if chart == "losses":
+        series = {
+            "G loss": [(it, g) for it, g, _ in history["losses"]],
+            "D loss": [(it, d) for it, _, d in history["losses"] if d is not None],
+        }
+        title = "Hinge losses"
+    elif chart in CHART_METRICS:
+        points = history["evaluations"]
+        names = {"fid": "fid", "kid_mean": "kid", "is_mean": "is"}
+        series = {}
+        for field in CHART_METRICS[chart]:
+            values = [
+                (p.iteration, getattr(p, field)) for p in points if getattr(p, field) is not None
+            ]
+            if values:
+                series[points[-1].label(names[field])] = values
+        title = "Distance to the real images" if chart == "distance" else "Score"
+    else:
+        raise Http404("No such chart.")
+    response = HttpResponse(line_chart_svg(title, series), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def run_samples(request: HttpRequest, pk: int, iteration: int) -> FileResponse:
+    run = _run_or_404(request, pk)
+    if not catalogue.can_view_files(user=request.user, dataset=run.source_version.dataset):
+        raise Http404("No such sample grid.")
+    point = run.metric_points.filter(iteration=iteration).first()
+    name = (point.details or {}).get("grid") if point else None
+    if not name or not default_storage.exists(name):
+        raise Http404("No sample grid for this iteration.")
+    return FileResponse(default_storage.open(name, "rb"), content_type="image/png")
+
+
+@require_POST
+@login_required
+def run_start(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Start a training run on a version the user curates (owner, collaborator or staff)."""
+    version = selectors.version_for_curator(user=request.user, pk=version_id)
+    if version is None:
+        raise Http404("No such dataset version.")
+    try:
+        run = services.start_training(
+            source_version=version,
+            preset=request.POST.get("preset", "small"),
+            overrides=_int_overrides(request.POST, ("iterations", "eval_every")),
+            user=request.user,
+        )
+    except GenerationRejected as error:
+        messages.error(request, f"Training was not started: {error}")
+        return redirect("datasets:version", version.dataset.slug, version.number)
+    return redirect("generation:run", pk=run.pk)
+
+
+def _int_overrides(data, names: tuple[str, ...]) -> dict[str, object]:
+    """Fields the form left empty are not overridden; others go to the engine's checks."""
+    return {name: _int_or_text(data[name]) for name in names if data.get(name, "").strip()}
+
+
+def _int_or_text(value: str) -> object:
+    try:
+        return int(value)
+    except ValueError:
+        return value  # the engine's type check names the field and the bad value
+
+
+@require_POST
+@login_required
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_or_404(request, pk)
+    if not selectors.can_manage(user=request.user, task=run):
+        raise Http404("No such training run.")
+    services.cancel(task=run)
+    messages.info(request, f"Cancel requested for training run {run.pk}.")
+    return redirect("generation:run", pk=run.pk)
+
+
+def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    model = selectors.visible_model(user=request.user, pk=pk)
+    if model is None:
+        raise Http404("No such model.")
+    can_generate = selectors.can_generate(user=request.user, model=model)
+    form = GenerateForm(request.POST or None, class_names=model.class_names)
+    if request.method == "POST":
+        if not can_generate:
+            raise Http404("No such model.")
+        if form.is_valid():
+            try:
+                job = services.start_generation(
+                    model=model,
+                    count_per_class=form.cleaned_data["count_per_class"],
+                    classes=form.cleaned_data["classes"] or None,
+                    seed=form.cleaned_data["seed"],
+                    user=request.user,
+                )
+            except GenerationRejected as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("generation:job", pk=job.pk)
+    return render(
+        request,
+        "generation/model_detail.html",
+        {
+            "model": model,
+            "results": [r for r in model.metrics.get("results", []) if not r.get("class_name")],
+            "class_results": [r for r in model.metrics.get("results", []) if r.get("class_name")],
+            "inception_unavailable": model.metrics.get("inception_unavailable"),
+            "jobs": model.generation_jobs.select_related("result_version__dataset")[:20],
+            "form": form if can_generate else None,
+            "config": sorted(model.config.items()),
+        },
+    )
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> GenerationJob:
+    job = selectors.visible_job(user=request.user, pk=pk)
+    if job is None:
+        raise Http404("No such generation job.")
+    return job
+
+
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_or_404(request, pk)
+    return render(
+        request,
+        "generation/job_detail.html",
+        {"job": job, "can_manage": selectors.can_manage(user=request.user, task=job)},
+    )
+
+
+def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_or_404(request, pk)
+    version = job.result_version if job.state == "succeeded" else None
+    url = (
+        reverse("datasets:version", args=[version.dataset.slug, version.number])
+        if version
+        else None
+    )
+    return JsonResponse(_progress(job, result_url=url))
+
+
+@require_POST
+@login_required
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_or_404(request, pk)
+    if not selectors.can_manage(user=request.user, task=job):
+        raise Http404("No such generation job.")
+    services.cancel(task=job)
+    messages.info(request, f"Cancel requested for generation job {job.pk}.")
+    return redirect("generation:job", pk=job.pk)
