@@ -9,13 +9,14 @@ that have no row yet; files a dead attempt wrote without rows are swept before i
 import io
 import logging
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -28,7 +29,7 @@ from generation.constants import JobState
 from generation.datacard import synthetic_data_card
 from generation.evaluation import training_device
 from generation.models import GeneratedImage, GenerationJob
-from generation.progress import ProgressReporter
+from generation.progress import PhaseClock, ProgressReporter
 from generation.synthetic_metrics import measure_against_source
 
 logger = logging.getLogger(__name__)
@@ -75,13 +76,22 @@ def run_generation(job_id: int) -> None:
 
 
 def _generate(job: GenerationJob) -> None:
-    version = ensure_result_version(job)
-    sweep_orphan_files(version)
-    with tempfile.TemporaryDirectory() as tmp:
-        weights = staging.download(job.model.weights.name, Path(tmp) / "generator.pt")
-        model = load_sampling_model(weights, device=training_device())
-    if _generate_missing(job, version, model):
-        _measure_and_describe(job, version)
+    clock = PhaseClock(GenerationJob, job.pk)
+    with clock.phase("prepare_seconds"):
+        version = ensure_result_version(job)
+        sweep_orphan_files(version)
+        with tempfile.TemporaryDirectory() as tmp:
+            weights = staging.download(job.model.weights.name, Path(tmp) / "generator.pt")
+            model = load_sampling_model(
+                weights,
+                device=training_device(),
+                precision=job.model.config.get("precision", "fp32"),
+            )
+    with clock.phase("sample_and_store_seconds"):
+        complete = _generate_missing(job, version, model)
+    if complete:
+        with clock.phase("measure_seconds"):
+            _measure_and_describe(job, version)
         _finish(job, JobState.SUCCEEDED)
 
 
@@ -138,7 +148,11 @@ def _listdir(path: str) -> tuple[list[str], list[str]]:
 
 
 def _generate_missing(job: GenerationJob, version: DatasetVersion, model) -> bool:
-    """Make and store every planned image without a row; False when stopped early."""
+    """Make and store every planned image without a row; False when stopped early.
+
+    Sampling and storing overlap: while one thread writes chunk k (PNG encoding, storage,
+    rows), the network computes chunk k+1, so the stored path runs near the sampler's speed.
+    """
     done = set(GeneratedImage.objects.filter(job=job).values_list("class_name", "seed"))
     todo = [item for item in plan(job) if (item.class_name, item.seed) not in done]
     total = job.progress_total
@@ -146,15 +160,27 @@ def _generate_missing(job: GenerationJob, version: DatasetVersion, model) -> boo
     reporter.report(len(done), total, force=True)
     labels = {label.name: label for label in version.dataset.classes.all()}
     size = settings.GENERATION_CHUNK_SIZE
-    for start in range(0, len(todo), size):
-        if reporter.should_stop:
-            break
-        chunk = todo[start : start + size]
-        images = generate(
-            model.generator, [item.label for item in chunk], [item.seed for item in chunk]
-        )
-        _store_chunk(job, version, labels, chunk, images)
-        reporter.report(len(done) + start + len(chunk), total, force=True)
+    stored = len(done)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"job-{job.pk}-store") as pool:
+        pending = None
+        try:
+            for start in range(0, len(todo), size):
+                if reporter.should_stop:
+                    break
+                chunk = todo[start : start + size]
+                images = generate(
+                    model.generator, [item.label for item in chunk], [item.seed for item in chunk]
+                )
+                if pending is not None:
+                    stored += pending.result()
+                    reporter.report(stored, total, force=True)
+                pending = pool.submit(_store_chunk, job, version, labels, chunk, images)
+            if pending is not None:
+                stored += pending.result()
+                reporter.report(stored, total, force=True)
+        finally:
+            # The pool thread's own connection (the proxy resolves in the calling thread).
+            pool.submit(lambda: connection.close()).result()
     if reporter.lease_lost:
         logger.warning("job %s: another worker took it over; stopping here", job.pk)
         return False
@@ -164,8 +190,9 @@ def _generate_missing(job: GenerationJob, version: DatasetVersion, model) -> boo
     return True
 
 
-def _store_chunk(job, version, labels, chunk: list[Planned], images: torch.Tensor) -> None:
-    """PNG-encode a chunk and write its files, ImageRecords and GeneratedImages together."""
+def _store_chunk(job, version, labels, chunk: list[Planned], images: torch.Tensor) -> int:
+    """PNG-encode a chunk and write its files, ImageRecords and GeneratedImages together;
+    returns how many images it stored."""
     pngs = [_png(image) for image in images]
     new_images = [
         NewImage(
@@ -196,6 +223,7 @@ def _store_chunk(job, version, labels, chunk: list[Planned], images: torch.Tenso
             )
             for item in chunk
         )
+    return len(chunk)
 
 
 def _png(image: torch.Tensor) -> bytes:

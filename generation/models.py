@@ -28,6 +28,9 @@ class TrackedTask(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    timings = models.JSONField(
+        default=dict, blank=True, help_text="Seconds spent in each phase of the last attempt."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

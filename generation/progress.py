@@ -6,6 +6,8 @@ asked to cancel, so a cancel takes effect within about one interval.
 """
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -59,3 +61,22 @@ class ProgressReporter:
     @property
     def should_stop(self) -> bool:
         return self.stop_requested or self.lease_lost
+
+
+@dataclass
+class PhaseClock:
+    """Seconds spent in each named phase of an attempt, written to the row's `timings` as each
+    phase ends: where a slow run or job spends its time, for operators and benchmarks."""
+
+    model: type[models.Model]
+    pk: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - started, 3)
+            self.model.objects.filter(pk=self.pk).update(timings=self.timings)

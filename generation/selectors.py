@@ -49,6 +49,18 @@ def _visible(queryset, *, user, path: str):
     return queryset.filter(**{f"{path}__in": datasets})
 
 
+def runs_visible_to(*, user) -> QuerySet[TrainingRun]:
+    """Every run whose page `user` may open (the rule of `visible_run`), newest first."""
+    runs = TrainingRun.objects.select_related("source_version__dataset", "owner", "model")
+    return _visible(runs, user=user, path="source_version__dataset")
+
+
+def jobs_visible_to(*, user) -> QuerySet[GenerationJob]:
+    """Every generation job whose page `user` may open (the rule of `visible_job`)."""
+    jobs = GenerationJob.objects.select_related("model", "owner", "result_version__dataset")
+    return _visible(jobs, user=user, path="model__source_version__dataset")
+
+
 def visible_run(*, user, pk: int) -> TrainingRun | None:
     runs = TrainingRun.objects.select_related("source_version__dataset", "owner")
     return _visible(runs, user=user, path="source_version__dataset").filter(pk=pk).first()

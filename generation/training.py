@@ -21,7 +21,7 @@ from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import PortalEvaluator, training_device
 from generation.models import MetricPoint, TrainingRun
-from generation.progress import ProgressReporter
+from generation.progress import PhaseClock, ProgressReporter
 
 logger = logging.getLogger(__name__)
 SAMPLES_PER_CLASS_IN_GRID = 8
@@ -51,14 +51,16 @@ def run_training(run_id: int) -> None:
 def _train_in(run: TrainingRun, workdir: Path) -> None:
     data_dir, out_dir = workdir / "data", workdir / "out"
     out_dir.mkdir()
-    staging.stage_version(run.source_version, data_dir)
+    clock = PhaseClock(TrainingRun, run.pk)
     config = TrainConfig(**run.config)
-    data = load_image_folder(data_dir, config.resolution)
-    if run.checkpoint:
-        staging.download(run.checkpoint.name, out_dir / CHECKPOINT_NAME)
-        TrainingRun.objects.filter(pk=run.pk).update(
-            resumed_from_iteration=run.checkpoint_iteration
-        )
+    with clock.phase("stage_seconds"):
+        staging.stage_version(run.source_version, data_dir)
+        data = load_image_folder(data_dir, config.resolution)
+        if run.checkpoint:
+            staging.download(run.checkpoint.name, out_dir / CHECKPOINT_NAME)
+            TrainingRun.objects.filter(pk=run.pk).update(
+                resumed_from_iteration=run.checkpoint_iteration
+            )
     reporter = ProgressReporter(TrainingRun, run.pk)
     evaluator = PortalEvaluator()
     evaluations: list[Evaluation] = []
@@ -71,20 +73,21 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
         evaluations.append(evaluation)
         _record_evaluation(run, evaluation, data.num_classes, evaluator.notes())
 
-    result = train(
-        config,
-        data,
-        out_dir,
-        callbacks=Callbacks(
-            on_progress=on_progress,
-            on_evaluation=on_evaluation,
-            on_checkpoint=lambda path, iteration: _store_checkpoint(run, path, iteration),
-            should_stop=lambda: reporter.should_stop,
-        ),
-        evaluator=evaluator,
-        resume=True,
-        device=training_device(),
-    )
+    with clock.phase("train_seconds"):
+        result = train(
+            config,
+            data,
+            out_dir,
+            callbacks=Callbacks(
+                on_progress=on_progress,
+                on_evaluation=on_evaluation,
+                on_checkpoint=lambda path, iteration: _store_checkpoint(run, path, iteration),
+                should_stop=lambda: reporter.should_stop,
+            ),
+            evaluator=evaluator,
+            resume=True,
+            device=training_device(),
+        )
     if reporter.lease_lost:
         logger.warning("run %s: another worker took it over; stopping here", run.pk)
         return
@@ -92,9 +95,10 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
         _finish(run, JobState.CANCELLED)
         return
     final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
-    services.register_model(
-        run=run, export_path=result.export, class_names=data.class_names, metrics=final
-    )
+    with clock.phase("register_seconds"):
+        services.register_model(
+            run=run, export_path=result.export, class_names=data.class_names, metrics=final
+        )
     reporter.report(result.iteration, config.iterations, force=True)
     _finish(run, JobState.SUCCEEDED)
 

@@ -1,0 +1,208 @@
+"""Endpoints of models, training runs (with their metric points) and generation jobs. Starting
+and cancelling go through generation.services, so the API queues exactly what the pages and
+`manage.py train|generate` queue; who may see and do what is asked of generation.selectors."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from datasets.api.pagination import Pages
+from datasets.api.selectors import versions_visible_to
+from datasets.api.serializers import api_url
+from generation import selectors, services
+from generation.api.serializers import (
+    GanModelDetailSerializer,
+    GanModelSerializer,
+    GenerateSerializer,
+    GenerationJobSerializer,
+    MetricPointSerializer,
+    TrainingRunCreateSerializer,
+    TrainingRunSerializer,
+)
+
+
+class MetricPages(CursorPagination):
+    """A run's history in iteration order; long runs have thousands of points."""
+
+    ordering = "iteration"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def require_manager(*, user, task) -> None:
+    if not selectors.can_manage(user=user, task=task):
+        raise PermissionDenied("Only whoever started it, and staff, may cancel it.")
+
+
+def accepted(view, task, serializer_class, name: str) -> Response:
+    """202 Accepted: the work is queued; Location is where to follow it."""
+    data = serializer_class(task, context=view.get_serializer_context()).data
+    location = api_url(name, view.request, pk=task.pk)
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+@extend_schema(tags=["models"])
+class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GanModelSerializer
+    pagination_class = Pages
+    throttle_scope = None  # `jobs` for the generate action
+
+    def get_queryset(self):
+        models = selectors.models_visible_to(user=self.request.user)
+        return models.select_related("source_version__license").order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="A model with its metrics and lineage",
+        description="The run that trained it, the version it learned from, and the synthetic "
+        "versions it made that you may see.",
+        responses=GanModelDetailSerializer,
+    )
+    def retrieve(self, request, *args, **kwargs):
+        model = self.get_object()
+        generated = (
+            versions_visible_to(user=request.user)
+            .filter(generation_job__model=model)
+            .select_related("license")
+            .order_by("-created_at")
+        )
+        context = {**self.get_serializer_context(), "generated_versions": generated}
+        return Response(GanModelDetailSerializer(model, context=context).data)
+
+    @extend_schema(
+        summary="Generate images with the model",
+        description="Queues a generation job: `count_per_class` images for each class (all "
+        "the model's classes by default) with reproducible seeds. The images become a new "
+        "synthetic dataset, a private draft of yours. Follow the job at the Location URL. "
+        "Needs access to the files the model learned from.",
+        request=GenerateSerializer,
+        responses={202: GenerationJobSerializer},
+        examples=[
+            OpenApiExample(
+                "100 images of two classes",
+                request_only=True,
+                value={"count_per_class": 100, "classes": ["G1", "G3"], "seed": 7},
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated],
+        throttle_scope="jobs",
+    )
+    def generate(self, request, *args, **kwargs):
+        model = self.get_object()
+        if not selectors.can_generate(user=request.user, model=model):
+            raise PermissionDenied(
+                "Generating needs access to the files this model learned from: ask for it on "
+                "the source dataset's page."
+            )
+        wanted = GenerateSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        job = services.start_generation(
+            model=model,
+            count_per_class=wanted.validated_data["count_per_class"],
+            classes=wanted.validated_data.get("classes"),
+            seed=wanted.validated_data.get("seed"),
+            user=request.user,
+        )
+        return accepted(self, job, GenerationJobSerializer, "generation-job-detail")
+
+
+@extend_schema(tags=["training runs"])
+class TrainingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = TrainingRunSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        runs = selectors.runs_visible_to(user=self.request.user)
+        return runs.select_related("source_version__license").order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="Train a model on a dataset version",
+        description="Queues a training run of the preset (with overrides) on a version you "
+        "curate (owner, collaborator or staff). Follow it at the Location URL.",
+        request=TrainingRunCreateSerializer,
+        responses={202: TrainingRunSerializer},
+        examples=[
+            OpenApiExample(
+                "A small model",
+                request_only=True,
+                value={"source_version": 1, "preset": "small", "overrides": {"iterations": 600}},
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        wanted = TrainingRunCreateSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        data = wanted.validated_data
+        pk = data["source_version"]
+        if not versions_visible_to(user=request.user).filter(pk=pk).exists():
+            raise NotFound("No such dataset version.")
+        version = selectors.version_for_curator(user=request.user, pk=pk)
+        if version is None:
+            raise PermissionDenied("Only the dataset's owner, collaborators and staff train on it.")
+        run = services.start_training(
+            source_version=version,
+            preset=data["preset"],
+            overrides=data["overrides"],
+            user=request.user,
+        )
+        return accepted(self, run, TrainingRunSerializer, "training-run-detail")
+
+    @extend_schema(
+        summary="Cancel a training run",
+        description="A queued run stops at once; a running one within a few seconds.",
+        request=None,
+        responses=TrainingRunSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def cancel(self, request, *args, **kwargs):
+        run = self.get_object()
+        require_manager(user=request.user, task=run)
+        return Response(self.get_serializer(services.cancel(task=run)).data)
+
+    @extend_schema(
+        summary="The run's metric points",
+        description="Losses at logged iterations, and FID/KID/IS (labelled by their feature "
+        "extractor) where the run evaluated, in iteration order.",
+        responses=MetricPointSerializer(many=True),
+    )
+    @action(detail=True, pagination_class=MetricPages, serializer_class=MetricPointSerializer)
+    def metrics(self, request, *args, **kwargs):
+        run = self.get_object()
+        page = self.paginate_queryset(run.metric_points.all())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(tags=["generation jobs"])
+class GenerationJobViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GenerationJobSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        """Jobs with whether the user may see their result (a new synthetic dataset is private
+        to whoever generated it), asked in the same query."""
+        user = self.request.user
+        visible = versions_visible_to(user=user).filter(pk=OuterRef("result_version_id"))
+        jobs = selectors.jobs_visible_to(user=user).annotate(result_visible=Exists(visible))
+        return jobs.select_related("result_version__license").order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="Cancel a generation job",
+        description="A queued job stops at once; a running one after its current chunk.",
+        request=None,
+        responses=GenerationJobSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def cancel(self, request, *args, **kwargs):
+        job = self.get_object()
+        require_manager(user=request.user, task=job)
+        return Response(self.get_serializer(services.cancel(task=job)).data)
