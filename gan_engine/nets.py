@@ -18,6 +18,7 @@ per-class gains, not maps whose Lipschitz constant matters). All weights start o
 """
 
 import math
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -238,23 +239,36 @@ class Discriminator(nn.Module):
 
 
 def build_generator(config: TrainConfig, num_classes: int) -> Generator:
-    return Generator(
-        num_classes=num_classes,
-        resolution=config.resolution,
-        width=config.width,
-        z_dim=config.z_dim,
-        attention_resolution=config.attention_resolution,
-        padding_mode=config.g_padding,
-    )
+    """The generator `config` describes, initialised from config.seed (see `_seeded_init`)."""
+    with _seeded_init(config.seed):
+        return Generator(
+            num_classes=num_classes,
+            resolution=config.resolution,
+            width=config.width,
+            z_dim=config.z_dim,
+            attention_resolution=config.attention_resolution,
+            padding_mode=config.g_padding,
+        )
 
 
 def build_discriminator(config: TrainConfig, num_classes: int) -> Discriminator:
-    return Discriminator(
-        num_classes=num_classes,
-        resolution=config.resolution,
-        width=config.width,
-        attention_resolution=config.attention_resolution,
-    )
+    with _seeded_init(config.seed + 1):
+        return Discriminator(
+            num_classes=num_classes,
+            resolution=config.resolution,
+            width=config.width,
+            attention_resolution=config.attention_resolution,
+        )
+
+
+@contextmanager
+def _seeded_init(seed: int):
+    """Initialisation (orthogonal weights, spectral-norm vectors) draws from torch's global
+    generator; fork it and seed it, so the same config gives the same initial network and
+    building one never changes the random stream of the caller (nor a resumed run's)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def parameter_count(module: nn.Module) -> int:

@@ -127,6 +127,7 @@ class Callbacks:
 @dataclass(frozen=True)
 class TrainResult:
     iteration: int
+    resumed_from: int  # the checkpoint's iteration; 0 for a fresh run
     stopped: bool  # should_stop ended the run early
     checkpoint: Path
     export: Path | None  # the sampling generator, written when the run completed
@@ -154,12 +155,9 @@ def stream_seed(seed: int, stream: int) -> int:
 def build_state(
     config: TrainConfig, num_classes: int, dataset_size: int, device: torch.device
 ) -> TrainState:
-    """Fresh networks (initialised from config.seed without touching the global RNG),
-    optimisers and generators."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        generator = build_generator(config, num_classes)
-        discriminator = build_discriminator(config, num_classes)
+    """Fresh networks (initialised from config.seed), optimisers and random generators."""
+    generator = build_generator(config, num_classes)
+    discriminator = build_discriminator(config, num_classes)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     generator = generator.to(device, memory_format=memory_format)
     discriminator = discriminator.to(device, memory_format=memory_format)
@@ -215,6 +213,7 @@ def train(
     state = build_state(config, data.num_classes, len(images), device)
     if checkpoint_path.exists():
         restore(state, checkpoint.load(checkpoint_path), config, data.class_names)
+    resumed_from = state.iteration
     autocast = autocast_for(device, config.precision)
 
     def save_checkpoint() -> None:
@@ -246,12 +245,12 @@ def train(
             callbacks.on_evaluation(evaluate(state, config, data, evaluator))
     if stopped:
         save_checkpoint()
-        return TrainResult(state.iteration, True, checkpoint_path, None)
+        return TrainResult(state.iteration, resumed_from, True, checkpoint_path, None)
     export_path = out_dir / EXPORT_NAME
     generator = sampling_generator(config, data.num_classes, sampling_weights(state), device=device)
     model = SamplingModel(generator, data.class_names, config, state.iteration)
     checkpoint.save_atomic(export_payload(model), export_path)
-    return TrainResult(state.iteration, False, checkpoint_path, export_path)
+    return TrainResult(state.iteration, resumed_from, False, checkpoint_path, export_path)
 
 
 def _due(iteration: int, every: int) -> bool:

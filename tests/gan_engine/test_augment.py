@@ -1,0 +1,77 @@
+"""The paper's offline affine expansion and DiffAugment."""
+
+import torch
+
+from gan_engine.augment import diff_augment, expand_with_affine
+
+ALL_OPS = ("color", "translation", "cutout")
+
+
+def _seeded(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def test_expansion_reaches_the_target_keeps_originals_first_and_class_shares(colour_set):
+    images, labels = expand_with_affine(colour_set.images, colour_set.labels, 144, _seeded(0))
+    assert images.shape == (144, 3, 32, 32)
+    assert torch.equal(images[:48], colour_set.images)
+    assert torch.bincount(labels).tolist() == [48, 48, 48]  # every original copied twice
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_expansion_copies_are_transformed_versions_of_their_class():
+    ramp = torch.linspace(-1, 1, 32)
+    images = torch.stack([ramp.expand(3, 32, 32), -ramp.expand(3, 32, 32)])
+    expanded, labels = expand_with_affine(images, torch.tensor([0, 1]), 200, _seeded(0))
+    copies = expanded[2:]
+    changed = (copies - images[labels[2:]]).abs().amax(dim=(1, 2, 3)) > 1e-3
+    # Each of scale, rotation and shift is applied with p = 0.5: about 1/8 stay unchanged.
+    assert 0.75 < changed.float().mean() < 0.97
+
+
+def test_expansion_is_reproducible_from_its_seed(colour_set):
+    a, _ = expand_with_affine(colour_set.images, colour_set.labels, 100, _seeded(3))
+    b, _ = expand_with_affine(colour_set.images, colour_set.labels, 100, _seeded(3))
+    c, _ = expand_with_affine(colour_set.images, colour_set.labels, 100, _seeded(4))
+    assert torch.equal(a, b)
+    assert not torch.equal(a, c)
+
+
+def test_expansion_of_a_set_already_at_target_is_a_no_op(colour_set):
+    images, labels = expand_with_affine(colour_set.images, colour_set.labels, 10, _seeded(0))
+    assert images is colour_set.images and labels is colour_set.labels
+
+
+def test_diffaugment_is_reproducible_from_the_generator_state(colour_set):
+    a = diff_augment(colour_set.images, ALL_OPS, _seeded(5))
+    b = diff_augment(colour_set.images, ALL_OPS, _seeded(5))
+    assert a.shape == colour_set.images.shape
+    assert torch.equal(a, b)
+    assert not torch.equal(a, colour_set.images)
+
+
+def test_diffaugment_passes_gradients_to_its_input(colour_set):
+    x = colour_set.images[:4].clone().requires_grad_(True)
+    diff_augment(x, ALL_OPS, _seeded(0)).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_cutout_zeroes_a_square_of_half_the_size():
+    ones = torch.ones(64, 3, 32, 32)
+    out = diff_augment(ones, ("cutout",), _seeded(0))
+    zeroed = (out[:, 0] == 0).sum(dim=(1, 2))
+    assert zeroed.max() == 16 * 16  # a whole square inside the image
+    assert zeroed.min() > 0  # clipped at the border, never gone
+
+
+def test_translation_shifts_content_and_fills_with_zeros():
+    ones = torch.ones(64, 3, 32, 32)
+    out = diff_augment(ones, ("translation",), _seeded(0))
+    assert set(out.unique().tolist()) <= {0.0, 1.0}
+    border = (out[:, 0] == 0).float().mean(dim=(1, 2))
+    assert border.max() <= 1 - (28 / 32) ** 2 + 1e-6  # at most 4 pixels (1/8) each way
+    assert (border > 0).any()
+
+
+def test_no_ops_leaves_the_batch_alone(colour_set):
+    assert diff_augment(colour_set.images, (), _seeded(0)) is colour_set.images

@@ -1,0 +1,101 @@
+"""The networks: shapes per resolution, attention, spectral norm, initialisation, sizes."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import parametrize
+
+from gan_engine.nets import (
+    ConditionalBatchNorm2d,
+    SelfAttention,
+    add_upsampled,
+    build_discriminator,
+    build_generator,
+    parameter_count,
+    upsample2x,
+)
+from gan_engine.presets import PRESETS, make_config
+
+
+@pytest.mark.parametrize(("resolution", "attention"), [(32, 16), (64, 32), (128, 32)])
+def test_generator_and_discriminator_shapes_per_resolution(resolution, attention):
+    config = make_config(
+        "tiny", {"resolution": resolution, "attention_resolution": attention, "width": 4}
+    )
+    G, D = build_generator(config, 3), build_discriminator(config, 3)
+    z, y = torch.randn(2, config.z_dim), torch.tensor([0, 2])
+    images = G(z, y)
+    assert images.shape == (2, 3, resolution, resolution)
+    assert images.min() >= -1 and images.max() <= 1
+    assert D(images, y).shape == (2,)
+
+
+def test_attention_sits_at_the_configured_size_in_both_networks_and_starts_with_zero_gain():
+    config = make_config("paper", {"width": 4})  # 64x64, attention at 32x32
+    G, D = build_generator(config, 3), build_discriminator(config, 3)
+    seen = {}
+    for name, net in (("G", G), ("D", D)):
+        net.attention.register_forward_hook(lambda m, i, o, name=name: seen.setdefault(name, o))
+        assert net.attention.gain.item() == 0.0
+    with torch.no_grad():
+        D(G(torch.randn(2, config.z_dim), torch.tensor([0, 1])), torch.tensor([0, 1]))
+    assert seen["G"].shape[-1] == seen["D"].shape[-1] == 32
+
+
+def test_zero_attention_gain_makes_attention_an_identity():
+    attention = SelfAttention(16)
+    x = torch.randn(2, 16, 8, 8)
+    assert torch.equal(attention(x), x)
+
+
+def test_no_attention_when_attention_resolution_is_zero():
+    config = make_config("tiny", {"attention_resolution": 0})
+    assert build_generator(config, 3).attention is None
+    assert build_discriminator(config, 3).attention is None
+
+
+def _spectrally_normalised(module: nn.Module) -> bool:
+    return parametrize.is_parametrized(module, "weight")
+
+
+@pytest.mark.parametrize("build", [build_generator, build_discriminator])
+def test_every_convolution_and_linear_layer_is_spectrally_normalised(build):
+    net = build(PRESETS["tiny"], 3)
+    layers = [m for m in net.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+    assert layers and all(_spectrally_normalised(m) for m in layers)
+
+
+def test_class_embeddings_projection_normalised_in_d_plain_in_g_batchnorm():
+    G, D = build_generator(PRESETS["tiny"], 3), build_discriminator(PRESETS["tiny"], 3)
+    assert _spectrally_normalised(D.embedding)
+    norms = [m for m in G.modules() if isinstance(m, ConditionalBatchNorm2d)]
+    assert norms and not any(_spectrally_normalised(m.gain) for m in norms)
+    assert all(torch.equal(m.gain.weight, torch.ones_like(m.gain.weight)) for m in norms)
+
+
+def test_weights_start_orthogonal():
+    G = build_generator(PRESETS["tiny"], 3)
+    weight = G.blocks[0].conv2.parametrizations.weight.original.flatten(1)
+    rows = min(weight.shape)
+    gram = weight @ weight.T if weight.shape[0] <= weight.shape[1] else weight.T @ weight
+    assert torch.allclose(gram, torch.eye(rows), atol=1e-5)
+
+
+def test_reference_architecture_has_about_12m_generator_parameters_for_3_classes():
+    G = build_generator(PRESETS["paper"], 3)
+    assert 12.0e6 < parameter_count(G) < 12.6e6
+    assert [block.conv1.out_channels for block in G.blocks] == [512, 256, 128, 64]
+
+
+def test_generator_padding_mode_follows_the_config():
+    for preset, mode in (("paper", "zeros"), ("default", "reflect"), ("small", "reflect")):
+        G = build_generator(make_config(preset, {"width": 4}), 3)
+        assert G.blocks[0].conv1.padding_mode == mode
+        assert G.to_rgb.padding_mode == mode
+
+
+def test_broadcast_upsampling_equals_nearest_interpolation():
+    x, low = torch.randn(2, 5, 8, 6), torch.randn(2, 5, 4, 3)
+    assert torch.equal(upsample2x(low), F.interpolate(low, scale_factor=2, mode="nearest"))
+    assert torch.equal(add_upsampled(x, low), x + upsample2x(low))
