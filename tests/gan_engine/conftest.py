@@ -8,15 +8,12 @@ here `settings` is a plain namespace, so they run, and touch no Django, with or 
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from gan_engine.data import ImageSet, from_uint8
-
-# Mean colours of the made-up classes (RGB, 0..255): far apart, so conditioning is testable.
-CLASS_COLOURS = {"blue": (40, 60, 200), "green": (40, 190, 70), "red": (210, 50, 40)}
+from gan_engine.data import ImageSet
+from tests.gan_engine.colour_sets import CLASS_COLOURS, colour_images, colour_set
 
 
 @pytest.fixture
@@ -24,7 +21,7 @@ def settings():
     return SimpleNamespace()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="package")
 def one_torch_thread():
     """The test networks are tiny and gain nothing from a second thread, while on a shared
     2-core machine (other test processes running) OpenMP threads waiting for each other made
@@ -35,26 +32,10 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
-def colour_images(per_class: int, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 N x size x size x 3 images: each class's colour plus blotchy texture, and labels
-    (class index in sorted-name order)."""
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for label, colour in enumerate(CLASS_COLOURS.values()):
-        for _ in range(per_class):
-            coarse = rng.normal(0, 25, (size // 8, size // 8, 3))
-            texture = coarse.repeat(8, 0).repeat(8, 1) + rng.normal(0, 8, (size, size, 3))
-            images.append(np.clip(np.array(colour) + texture, 0, 255).astype(np.uint8))
-            labels.append(label)
-    return np.stack(images), np.array(labels)
-
-
-@pytest.fixture
-def colour_set() -> ImageSet:
+@pytest.fixture(name="colour_set")
+def colour_set_fixture() -> ImageSet:
     """3 classes x 16 images of 32 x 32, in memory."""
-    pixels, labels = colour_images(per_class=16, size=32)
-    images = from_uint8(torch.from_numpy(pixels).permute(0, 3, 1, 2))
-    return ImageSet(images, torch.from_numpy(labels), list(CLASS_COLOURS))
+    return colour_set(per_class=16)
 
 
 @pytest.fixture
