@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served locally (no CDN)
     "portal",
     "datasets",
     "generation",
@@ -219,16 +220,57 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- REST framework ----------------------------------------------------------------------------
+# The API's conventions are in docs/api.md. Tokens come first so that a request without
+# credentials is told (401, WWW-Authenticate) how to send them; the browser's session works too.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "portal.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "DEFAULT_VERSION": "v1",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonThrottle",
+        "portal.api.throttles.UserThrottle",
+        "portal.api.throttles.ScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANON", "120/minute"),
+        "user": env_str("API_RATE_USER", "1200/minute"),
+        "downloads": env_str("API_RATE_DOWNLOADS", "120/hour"),
+        "jobs": env_str("API_RATE_JOBS", "30/hour"),
+    },
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Artificial Biomedical Image Database API",
+    "DESCRIPTION": "Datasets of real and synthetic biomedical images, their versions, files, "
+    "ZIPs and metadata (DataCite, Croissant, schema.org, BibTeX); GAN models, training runs "
+    "and generation jobs. Authenticate with `Authorization: Token <key>` or `Bearer <key>` "
+    "(create a token on your profile page). Guide: docs/api.md.",
     "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "PREPROCESSING_HOOKS": ["portal.api.schema.versioned_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.error_responses",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStateEnum": "datasets.constants.VersionState",
+        "TaskStateEnum": "generation.constants.JobState",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

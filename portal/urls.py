@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/token/", views.create_token, name="create-token"),
     path("accounts/token/revoke/", views.revoke_token, name="revoke-token"),
+    path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ and cancelling go through generation.services, so the API queues exactly what th
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -49,6 +49,13 @@ def accepted(view, task, serializer_class, name: str) -> Response:
 
 
 @extend_schema(tags=["models"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Trained models",
+        description="Models whose source dataset you may see, newest first, with their final "
+        "metrics.",
+    )
+)
 class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GanModelSerializer
     pagination_class = Pages
@@ -117,6 +124,17 @@ class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["training runs"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Training runs",
+        description="Runs on datasets you may see, newest first.",
+    ),
+    retrieve=extend_schema(
+        summary="A training run with its progress",
+        description="State, progress (iterations done of total, rate, time left), the "
+        "resolved configuration, the log's tail, and the model once it succeeded.",
+    ),
+)
 class TrainingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TrainingRunSerializer
     pagination_class = Pages
@@ -183,6 +201,17 @@ class TrainingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
 
 @extend_schema(tags=["generation jobs"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Generation jobs",
+        description="Jobs of models whose source dataset you may see, newest first.",
+    ),
+    retrieve=extend_schema(
+        summary="A generation job with its progress",
+        description="State and progress (images done of total, rate, time left); once it "
+        "succeeded, the synthetic version it made, if you may see it.",
+    ),
+)
 class GenerationJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GenerationJobSerializer
     pagination_class = Pages

@@ -1,0 +1,47 @@
+"""A version's metadata in each export format, keyed by the format's URL suffix. Every builder
+is the one the pages and the ZIP use, so the API never states other facts. Each is called with
+the version, its creators in order, its URLs, and the source it was made from where anyone may
+know it (`selectors.public_source`)."""
+
+from collections.abc import Callable, Sequence
+
+from datasets.api.croissant import croissant
+from datasets.api.renderers import (
+    BibTeXRenderer,
+    CitationRenderer,
+    CroissantRenderer,
+    DataCiteRenderer,
+    SchemaOrgRenderer,
+)
+from datasets.citations import citation_bibtex, citation_facts, citation_text
+from datasets.metadata import datacite, schema_org_dataset
+from datasets.models import Creator, DatasetVersion
+
+Builder = Callable[..., dict | str]
+
+
+def datacite_json(**facts) -> dict:
+    """DataCite JSON as its metadata schema 4.5 validates it: the schema wants publicationYear
+    as a string, where datasets.metadata.datacite writes the number (DataCite's REST API takes
+    either). Remove once the builder writes the string."""
+    document = datacite(**facts)
+    attributes = document["data"]["attributes"]
+    attributes["publicationYear"] = str(attributes["publicationYear"])
+    return document
+
+
+def bibtex(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
+    return citation_bibtex(citation_facts(version=version, creators=creators))
+
+
+def citation(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
+    return citation_text(citation_facts(version=version, creators=creators)) + "\n"
+
+
+EXPORTS: dict[str, Builder] = {
+    DataCiteRenderer.format: datacite_json,
+    CroissantRenderer.format: croissant,
+    SchemaOrgRenderer.format: schema_org_dataset,
+    BibTeXRenderer.format: bibtex,
+    CitationRenderer.format: citation,
+}

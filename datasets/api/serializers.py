@@ -1,0 +1,358 @@
+"""How the catalogue reads in the API. Serializers only shape rows into JSON and parse input;
+what a user may see was decided by the selectors that built the querysets."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse as api_reverse
+
+from datasets.api.exports import EXPORTS
+from datasets.citations import doi_url
+from datasets.constants import DatasetKind, Modality, SortOrder, Visibility
+from datasets.models import ClassLabel, Creator, Dataset, DatasetVersion, ImageRecord, License
+from datasets.orcid import ORCID_URL_PREFIXES
+
+MAX_QUERY_LENGTH = 200
+
+
+def api_url(name: str, request, **kwargs) -> str:
+    """Absolute URL of an API endpoint, always under /api/v1/ (also when asked through the
+    /api/ alias), so that stored links keep their meaning when a v2 appears."""
+    return api_reverse(f"api:{name}", kwargs=kwargs, request=request)
+
+
+def page_url(name: str, request, *args) -> str:
+    """Absolute URL of a web page of the portal."""
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+# --- Query parameters --------------------------------------------------------------------------
+
+
+class DatasetSearchSerializer(serializers.Serializer):
+    """The search page's parameters. Values of one facet are alternatives (OR), facets narrow
+    each other (AND); repeat a parameter for several values (`?modality=ihc&modality=fundus`)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Words that must all occur in title, description, keywords, organ or class "
+        "names (case-insensitive).",
+    )
+    sort = serializers.ChoiceField(choices=SortOrder.choices, default=SortOrder.NEWEST)
+    kind = serializers.ListField(child=serializers.ChoiceField(DatasetKind.choices), required=False)
+    modality = serializers.ListField(
+        child=serializers.ChoiceField(Modality.choices), required=False
+    )
+    organ = serializers.ListField(child=serializers.CharField(), required=False)
+    license = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="SPDX id, e.g. CC-BY-4.0"
+    )
+    classes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=9999),
+        required=False,
+        help_text="Number of classes.",
+    )
+    metrics = serializers.ListField(
+        child=serializers.ChoiceField(["yes", "no"]),
+        required=False,
+        help_text="Whether the listed version has model metrics (FID, KID, IS).",
+    )
+
+    def facets(self) -> dict[str, list[str]]:
+        """The facet values as the selectors read them from a URL."""
+        names = ("kind", "modality", "organ", "license", "classes", "metrics")
+        return {name: [str(v) for v in self.validated_data.get(name, [])] for name in names}
+
+
+class CreatorSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Words matched against name, ORCID iD and affiliation.",
+    )
+
+
+# --- Vocabularies ------------------------------------------------------------------------------
+
+
+class LicenseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = License
+        fields = [
+            "spdx_id",
+            "name",
+            "url",
+            "requires_attribution",
+            "non_commercial",
+            "share_alike",
+            "summary",
+        ]
+
+
+class CreatorSerializer(serializers.ModelSerializer):
+    orcid_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Creator
+        fields = ["id", "name", "orcid", "orcid_url", "affiliation"]
+
+    def get_orcid_url(self, creator: Creator) -> str | None:
+        return ORCID_URL_PREFIXES[0] + creator.orcid if creator.orcid else None
+
+
+class ClassLabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClassLabel
+        fields = ["name", "description"]
+
+
+# --- Versions ----------------------------------------------------------------------------------
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:version-detail")
+    license = serializers.SlugRelatedField(slug_field="spdx_id", read_only=True)
+
+    class Meta:
+        model = DatasetVersion
+        fields = [
+            "id",
+            "url",
+            "number",
+            "state",
+            "identifier",
+            "license",
+            "image_count",
+            "archive_size",
+            "created_at",
+            "published_at",
+        ]
+
+
+class DatasetRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:dataset-detail", lookup_field="slug")
+
+    class Meta:
+        model = Dataset
+        fields = ["slug", "url", "title", "kind", "visibility"]
+
+
+class ArchiveSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The ZIP; Range requests resume a download.")
+    size = serializers.IntegerField(
+        allow_null=True, help_text="Bytes; null until the ZIP of a published version is built."
+    )
+    sha256 = serializers.CharField(help_text="Empty until the ZIP is built.")
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    """A version with everything needed to cite, check and fetch it. `derived_from` is the
+    source of a synthetic version, shown to those who may see that source."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:version-detail")
+    dataset = DatasetRefSerializer(read_only=True)
+    doi_url = serializers.SerializerMethodField()
+    license = LicenseSerializer(read_only=True)
+    creators = serializers.SerializerMethodField()
+    derived_from = serializers.SerializerMethodField()
+    archive = serializers.SerializerMethodField()
+    files_url = serializers.SerializerMethodField()
+    exports = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DatasetVersion
+        fields = [
+            "id",
+            "url",
+            "dataset",
+            "number",
+            "state",
+            "identifier",
+            "doi_url",
+            "license",
+            "creators",
+            "description",
+            "changes",
+            "derived_from",
+            "class_counts",
+            "metrics",
+            "image_count",
+            "total_bytes",
+            "archive",
+            "files_url",
+            "exports",
+            "page_url",
+            "view_count",
+            "download_count",
+            "created_at",
+            "published_at",
+        ]
+
+    def get_doi_url(self, version: DatasetVersion) -> str:
+        return doi_url(version.identifier)
+
+    @extend_schema_field(CreatorSerializer(many=True))
+    def get_creators(self, version: DatasetVersion) -> list[dict]:
+        return CreatorSerializer(self.context["creators"], many=True).data
+
+    @extend_schema_field(VersionSummarySerializer(allow_null=True))
+    def get_derived_from(self, version: DatasetVersion) -> dict | None:
+        source = self.context["source"]
+        return VersionSummarySerializer(source, context=self.context).data if source else None
+
+    @extend_schema_field(ArchiveSerializer)
+    def get_archive(self, version: DatasetVersion) -> dict:
+        request = self.context["request"]
+        return {
+            "url": api_url("version-download", request, pk=version.pk),
+            "size": version.archive_size,
+            "sha256": version.archive_sha256,
+        }
+
+    def get_files_url(self, version: DatasetVersion) -> str:
+        return api_url("version-files", request=self.context["request"], pk=version.pk)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "The version's metadata as DataCite JSON, Croissant, schema.org "
+            "JSON-LD, BibTeX and a plain-text citation, by URL suffix.",
+            "properties": {name: {"type": "string", "format": "uri"} for name in EXPORTS},
+        }
+    )
+    def get_exports(self, version: DatasetVersion) -> dict[str, str]:
+        request = self.context["request"]
+        detail = api_url("version-detail", request, pk=version.pk).rstrip("/")
+        return {name: f"{detail}.{name}" for name in EXPORTS}
+
+    def get_page_url(self, version: DatasetVersion) -> str:
+        request = self.context["request"]
+        return page_url("datasets:version", request, version.dataset.slug, version.number)
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="label.name", read_only=True)
+    file_name = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImageRecord
+        fields = [
+            "id",
+            "label",
+            "file_name",
+            "width",
+            "height",
+            "size_bytes",
+            "sha256",
+            "origin",
+            "extra",
+            "url",
+            "thumbnail_url",
+        ]
+
+    def get_file_name(self, image: ImageRecord) -> str:
+        return image.file.name.rsplit("/", 1)[-1]
+
+    def get_url(self, image: ImageRecord) -> str:
+        return page_url("datasets:image-file", self.context["request"], image.pk)
+
+    def get_thumbnail_url(self, image: ImageRecord) -> str:
+        return page_url("datasets:image-thumbnail", self.context["request"], image.pk)
+
+
+# --- Datasets ----------------------------------------------------------------------------------
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    """A search result: the dataset and the version its card shows (newest published, or for
+    its editors the newest draft)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:dataset-detail", lookup_field="slug")
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    class_count = serializers.IntegerField(source="class_total", read_only=True)
+    total_downloads = serializers.IntegerField(read_only=True)
+    total_views = serializers.IntegerField(read_only=True)
+    latest_version = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "slug",
+            "url",
+            "title",
+            "description",
+            "keywords",
+            "modality",
+            "organ",
+            "kind",
+            "visibility",
+            "owner",
+            "featured",
+            "class_count",
+            "total_downloads",
+            "total_views",
+            "latest_version",
+            "page_url",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(VersionSummarySerializer(allow_null=True))
+    def get_latest_version(self, dataset: Dataset) -> dict | None:
+        version = self.context["listed_versions"].get(dataset.pk)
+        return VersionSummarySerializer(version, context=self.context).data if version else None
+
+    def get_page_url(self, dataset: Dataset) -> str:
+        return page_url("datasets:detail", self.context["request"], dataset.slug)
+
+
+class DatasetDetailSerializer(DatasetSerializer):
+    classes = ClassLabelSerializer(many=True, read_only=True)
+    versions = serializers.SerializerMethodField()
+
+    class Meta(DatasetSerializer.Meta):
+        fields = [*DatasetSerializer.Meta.fields, "classes", "versions"]
+
+    @extend_schema_field(VersionSummarySerializer(many=True))
+    def get_versions(self, dataset: Dataset) -> list[dict]:
+        return VersionSummarySerializer(
+            self.context["versions"], many=True, context=self.context
+        ).data
+
+
+# --- Uploads -----------------------------------------------------------------------------------
+
+
+class UploadSerializer(serializers.Serializer):
+    """A ZIP of class folders and what describes it: the fields of `manage.py import_dataset`.
+    What the values must be (known license, valid ORCID iDs, a sound archive) is checked by
+    the import service, which refuses with one line naming the problem."""
+
+    archive = serializers.FileField(
+        help_text="ZIP of one folder per class (G1/, G2/, ...) of PNG, JPEG, TIFF or BMP images."
+    )
+    title = serializers.CharField(max_length=300)
+    license = serializers.CharField(max_length=64, help_text="SPDX id, e.g. CC-BY-4.0")
+    creators = serializers.ListField(
+        child=serializers.CharField(max_length=600),
+        required=False,
+        help_text="In citation order, each `Family, Given|ORCID|Affiliation` (ORCID and "
+        "affiliation optional).",
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    modality = serializers.ChoiceField(choices=Modality.choices, default=Modality.OTHER)
+    organ = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
+    version_description = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The data card."
+    )
