@@ -1,0 +1,53 @@
+"""What the gan_engine benchmarks share: the machine line, the date, JSON output, the CPU setup.
+
+CPU timings on a shared 2-core machine are noisy, so each record carries the load average
+measured around it: a figure taken under load says so itself.
+"""
+
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/x.py` from anywhere
+
+
+def machine() -> dict:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = [line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        cpu = model[0].split(":", 1)[1].strip() if model else cpu
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+    }
+
+
+def use_all_cores() -> None:
+    """One torch thread per core (the default may differ inside containers)."""
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+
+
+def emit(bench: str, **figures) -> dict:
+    """Print one JSON line: bench name, machine, date, load average, then the figures."""
+    record = {
+        "bench": bench,
+        "machine": machine(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        **figures,
+    }
+    print(json.dumps(record), flush=True)
+    return record
