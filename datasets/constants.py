@@ -33,3 +33,25 @@ class VersionState(models.TextChoices):
 class ImageOrigin(models.TextChoices):
     UPLOADED = "uploaded", "Uploaded"
     GENERATED = "generated", "Generated"
+
+
+class AccessState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class HitKind(models.TextChoices):
+    VIEW = "view", "Page view"
+    DOWNLOAD = "download", "ZIP download"
+
+
+class SortOrder(models.TextChoices):
+    NEWEST = "newest", "Newest"
+    DOWNLOADS = "downloads", "Most downloaded"
+    VIEWS = "views", "Most viewed"
+    TITLE = "title", "Title (A-Z)"
+
+
+# Path segments of /datasets/<slug>/ that name pages, not datasets: no dataset may take them.
+RESERVED_SLUGS = frozenset({"new", "images", "access-requests"})

@@ -11,3 +11,15 @@ class ImportRejected(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
+
+
+class PublishRefused(ValueError):
+    """A draft cannot be published yet; `problems` lists everything missing, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class AccessRequestRefused(ValueError):
+    """An access request that makes no sense (not a restricted dataset, access already held)."""

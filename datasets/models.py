@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from datasets.constants import (
+    RESERVED_SLUGS,
+    AccessState,
     DatasetKind,
+    HitKind,
     ImageOrigin,
     Modality,
     VersionState,
@@ -59,8 +62,14 @@ class Creator(models.Model):
         return f"{self.name} ({self.orcid})" if self.orcid else self.name
 
 
+def validate_not_reserved(slug: str) -> None:
+    """`/datasets/new/` is the upload page: a dataset called "new" could never be opened."""
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(f"{slug!r} names a page of the portal; choose another slug")
+
+
 class Dataset(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_not_reserved])
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     keywords = models.JSONField(default=list, blank=True)
@@ -77,6 +86,12 @@ class Dataset(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     featured = models.BooleanField(default=False)
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Title, description, keywords, organ and class names, case-folded: what the "
+        "catalogue search matches (kept by datasets.services.refresh_search_text).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +167,12 @@ class DatasetVersion(models.Model):
         help_text="For synthetic versions: the real version the generating model was trained on.",
     )
     class_counts = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Evaluation report of the images (e.g. FID/KID of a synthetic set against its "
+        "source), written by the generation app; empty when nothing was measured.",
+    )
     image_count = models.PositiveIntegerField(default=0)
     total_bytes = models.PositiveBigIntegerField(default=0)
     archive = models.FileField(max_length=500, blank=True)
@@ -236,6 +257,12 @@ class ImageRecord(models.Model):
     origin = models.CharField(
         max_length=10, choices=ImageOrigin.choices, default=ImageOrigin.UPLOADED
     )
+    extra = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per-image facts beyond the file, e.g. {"model": ..., "seed": ...} for a '
+        "generated image; each key becomes a column of the download's metadata.csv.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -244,3 +271,58 @@ class ImageRecord(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class AccessRequest(models.Model):
+    """A user's request for the files of a restricted dataset; its owner or staff decide."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="access_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    message = models.TextField(blank=True, help_text="Who you are and what you need the data for.")
+    state = models.CharField(
+        max_length=10, choices=AccessState.choices, default=AccessState.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "user"], name="one_access_request_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.dataset.slug} ({self.state})"
+
+
+class VersionHit(models.Model):
+    """One counted view or download of a version by one visitor on one day.
+
+    The unique row is what stops a reload, or a resumed download, from counting twice. The
+    visitor is a keyed hash of the user id or IP address: no address is stored.
+    """
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="hits")
+    kind = models.CharField(max_length=10, choices=HitKind.choices)
+    visitor = models.CharField(max_length=64)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "visitor", "day"], name="one_hit_per_visitor_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.version_id} on {self.day}"
