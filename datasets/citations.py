@@ -1,0 +1,110 @@
+"""How to cite a version: a plain-text reference (APA style) and a BibTeX entry.
+
+Both are built from the same facts (`CitationFacts`), so the page, the ZIP's CITATION.bib and
+the API never disagree on who made what, when, and under which identifier.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from datasets.models import Creator, DatasetVersion
+
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+@dataclass(frozen=True)
+class CitationFacts:
+    authors: list[str]  # "Family, Given" for people, as entered; organisations as they are
+    title: str
+    year: int
+    version: int
+    identifier: str
+    publisher: str
+    license: str  # SPDX id, or "" for a draft without one
+    is_draft: bool
+
+    @property
+    def url(self) -> str:
+        return doi_url(self.identifier)
+
+
+def doi_url(identifier: str) -> str:
+    return f"https://doi.org/{identifier}"
+
+
+def citation_facts(*, version: DatasetVersion, creators: Sequence[Creator]) -> CitationFacts:
+    date = version.published_at or version.created_at
+    return CitationFacts(
+        authors=[creator.name for creator in creators],
+        title=version.dataset.title,
+        year=date.year,
+        version=version.number,
+        identifier=version.identifier,
+        publisher=settings.PORTAL_PUBLISHER,
+        license=version.license.spdx_id if version.license else "",
+        is_draft=not version.is_published,
+    )
+
+
+def citation_text(facts: CitationFacts) -> str:
+    """`Doe, J., & Roe, R. (2026). Title (Version 1) [Data set]. Publisher. https://doi.org/...`"""
+    authors = _apa_authors(facts.authors) or facts.publisher
+    draft = " [Draft: not yet published]" if facts.is_draft else ""
+    return (
+        f"{authors} ({facts.year}). {facts.title} (Version {facts.version}){draft} [Data set]. "
+        f"{facts.publisher}. {facts.url}"
+    )
+
+
+def citation_bibtex(facts: CitationFacts) -> str:
+    key = re.sub(r"[^A-Za-z0-9]+", "_", facts.identifier.split("/", 1)[-1]).strip("_")
+    fields = [
+        ("author", " and ".join(_bibtex_name(name) for name in facts.authors)),
+        ("title", "{" + _bibtex_escape(facts.title) + "}"),
+        ("year", str(facts.year)),
+        ("publisher", _bibtex_escape(facts.publisher)),
+        ("version", str(facts.version)),
+        ("doi", facts.identifier),
+        ("url", facts.url),
+        ("note", _bibtex_escape(_note(facts))),
+    ]
+    body = ",\n".join(f"  {name:<9} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _note(facts: CitationFacts) -> str:
+    parts = ["Dataset"]
+    if facts.license:
+        parts.append(f"License: {facts.license}")
+    if facts.is_draft:
+        parts.append("Draft, not yet published")
+    return ". ".join(parts)
+
+
+def _apa_authors(names: Sequence[str]) -> str:
+    """APA's author list: initials for given names, "&" before the last of several."""
+    short = [_apa_name(name) for name in names]
+    if len(short) <= 1:
+        return "".join(short)
+    return ", ".join(short[:-1]) + ", & " + short[-1]
+
+
+def _apa_name(name: str) -> str:
+    family, comma, given = name.partition(",")
+    if not comma or not given.strip():
+        return name.strip()  # an organisation, or a name entered without "Family, Given"
+    initials = " ".join(f"{part[0]}." for part in given.split() if part)
+    return f"{family.strip()}, {initials}"
+
+
+def _bibtex_name(name: str) -> str:
+    """People as "Family, Given"; anything else braced, so BibTeX keeps it whole."""
+    escaped = _bibtex_escape(name.strip())
+    return escaped if "," in name else "{" + escaped + "}"
+
+
+def _bibtex_escape(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("\\", " "))
