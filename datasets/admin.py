@@ -1,10 +1,13 @@
 """Curator's admin of the catalogue: search, filters, thumbnails, read-only published versions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from datasets import services, tasks
+from datasets.exceptions import PublishRefused
 from datasets.models import (
+    AccessRequest,
     Authorship,
     ClassLabel,
     Creator,
@@ -84,6 +87,11 @@ class DatasetAdmin(admin.ModelAdmin):
     inlines = [ClassLabelInline, VersionInline]
     date_hierarchy = "created_at"
 
+    def save_related(self, request, form, formsets, change) -> None:
+        """After the classes are saved too: the search matches class names."""
+        super().save_related(request, form, formsets, change)
+        services.refresh_search_text(dataset=form.instance)
+
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
@@ -107,8 +115,11 @@ class DatasetVersionAdmin(admin.ModelAdmin):
     search_fields = ["identifier", "dataset__title", "dataset__slug"]
     list_select_related = ["dataset", "license"]
     inlines = [AuthorshipInline]
+    actions = ["publish", "build_archives"]
+    # The state changes only through the publish action, which checks, dates and archives.
     readonly_fields = [
         "gallery",
+        "state",
         "identifier",
         "class_counts",
         "image_count",
@@ -147,6 +158,23 @@ class DatasetVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return obj is None or not obj.is_published
+
+    @admin.action(description="Publish the selected drafts")
+    def publish(self, request, queryset) -> None:
+        for version in queryset.select_related("dataset"):
+            try:
+                services.publish_version(version=version, user=request.user)
+            except PublishRefused as refusal:
+                self.message_user(request, f"{version}: {refusal}", messages.ERROR)
+            else:
+                self.message_user(request, f"Published {version.identifier}.")
+
+    @admin.action(description="Build the ZIP of the selected published versions (if missing)")
+    def build_archives(self, request, queryset) -> None:
+        versions = queryset.filter(state="published", archive="")
+        for version in versions:
+            tasks.build_archive.delay(version.pk)
+        self.message_user(request, f"Queued {len(versions)} archive builds.")
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.is_published:
@@ -190,3 +218,12 @@ class ImageRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "user", "state", "created_at", "decided_at", "decided_by"]
+    list_filter = ["state"]
+    search_fields = ["dataset__title", "dataset__slug", "user__username"]
+    list_select_related = ["dataset", "user", "decided_by"]
+    readonly_fields = ["dataset", "user", "message", "created_at", "decided_at", "decided_by"]

@@ -1,16 +1,19 @@
-"""Writes to the catalogue: importing an uploaded image set, and storing image files.
+"""Writes to the catalogue: importing an uploaded image set, storing image files, editing and
+publishing drafts, building a published version's ZIP, access requests and counters.
 
 Every door calls these functions (the import_dataset command, the demo seeder, upload pages and
 the API, and the generation job through `store_images`): the rules live here, and the doors only
-translate arguments in and ImportRejected out.
+translate arguments in and ImportRejected, PublishRefused, PermissionDenied out.
 """
 
 import contextlib
 import functools
 import hashlib
+import hmac
 import logging
 import os
 import re
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -18,18 +21,33 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 
+from datasets import selectors, tasks
 from datasets.archive_sources import ImageSource, ImportLimits, open_source
-from datasets.constants import DatasetKind, ImageOrigin, Modality, VersionState, Visibility
-from datasets.exceptions import ImportRejected
+from datasets.archives import ArchiveContents, archive_file_name, write_zip
+from datasets.constants import (
+    RESERVED_SLUGS,
+    AccessState,
+    DatasetKind,
+    HitKind,
+    ImageOrigin,
+    Modality,
+    VersionState,
+    Visibility,
+)
+from datasets.exceptions import AccessRequestRefused, ImportRejected, PublishRefused
 from datasets.importing import ImportPlan, PlannedImage, plan_import
+from datasets.metadata import version_urls
 from datasets.models import (
+    AccessRequest,
     Authorship,
     ClassLabel,
     Creator,
@@ -38,8 +56,10 @@ from datasets.models import (
     ImageRecord,
     License,
     PublishedVersionError,
+    VersionHit,
 )
 from datasets.orcid import normalize_orcid
+from datasets.search_text import build_search_text
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +304,7 @@ def _free_slug(title: str) -> str:
     max_length = Dataset._meta.get_field("slug").max_length - 10
     base = slugify(title)[:max_length].strip("-") or "dataset"
     taken = set(Dataset.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
     slug, number = base, 1
     while slug in taken:
         number += 1
@@ -317,6 +338,7 @@ def _write_import(
                 name: ClassLabel.objects.create(dataset=dataset, name=name, position=position)
                 for position, name in enumerate(plan.class_names)
             }
+            refresh_search_text(dataset=dataset)
             version = DatasetVersion(
                 dataset=dataset,
                 number=1,
@@ -446,3 +468,188 @@ def _storing_progress(progress: Progress | None, *, files_read: int) -> Progress
         progress(files_read + done, files_read + total)
 
     return report
+
+
+# --- The catalogue entry -----------------------------------------------------------------------
+
+
+def refresh_search_text(*, dataset: Dataset) -> None:
+    """Rebuild what the search matches for `dataset`. Call it after creating a dataset's classes
+    or changing its title, description, keywords or organ (import, edit and publish do)."""
+    dataset.search_text = build_search_text(
+        slug=dataset.slug,
+        title=dataset.title,
+        description=dataset.description,
+        keywords=dataset.keywords,
+        organ=dataset.organ,
+        class_names=dataset.classes.values_list("name", flat=True),
+    )
+    Dataset.objects.filter(pk=dataset.pk).update(search_text=dataset.search_text)
+
+
+def update_draft(
+    *,
+    version: DatasetVersion,
+    user: AbstractBaseUser,
+    title: str,
+    description: str,
+    keywords: Sequence[str],
+    modality: str,
+    organ: str,
+    visibility: str,
+    license: License | None,
+    creators: Sequence[CreatorSpec],
+    version_description: str,
+    changes: str = "",
+) -> DatasetVersion:
+    """Change a draft's metadata and its dataset's description, all or nothing.
+
+    Title, description, keywords, modality, organ and visibility belong to the dataset and so
+    show on every version's page; the license, creators and data card belong to this draft.
+    Raises PermissionDenied for non-editors, PublishedVersionError for a published version and
+    ValidationError (by field) for bad values.
+    """
+    dataset = version.dataset
+    if not selectors.is_editor(user=user, dataset=dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff edit it")
+    if version.is_published:
+        raise PublishedVersionError(f"{version.identifier} is published: create a new version")
+    _check_distinct_creators(creators)
+    with transaction.atomic():
+        dataset.title = title.strip()
+        dataset.description = description
+        dataset.keywords = [keyword.strip() for keyword in keywords if keyword.strip()]
+        dataset.modality = modality
+        dataset.organ = organ.strip()
+        dataset.visibility = visibility
+        dataset.full_clean()
+        dataset.save()
+        version.license = license
+        version.description = version_description
+        version.changes = changes
+        version.full_clean()
+        version.save()
+        Authorship.objects.filter(version=version).delete()
+        _add_authors(version, creators)
+        refresh_search_text(dataset=dataset)
+    return version
+
+
+# --- Publishing and the published ZIP ----------------------------------------------------------
+
+
+def publish_version(*, version: DatasetVersion, user: AbstractBaseUser) -> DatasetVersion:
+    """Freeze a draft: check it, mark it published with its date, and build its ZIP.
+
+    In one transaction with the version's row locked, so two curators pressing Publish at once
+    publish it once. From then on DatasetVersion.save() refuses any change but the counters and
+    the archive. The ZIP is built by a Celery task on the `default` queue, enqueued only once
+    the transaction has committed (a worker must find the version published).
+    """
+    if not selectors.is_editor(user=user, dataset=version.dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff publish it")
+    with transaction.atomic():
+        locked = DatasetVersion.objects.select_for_update().get(pk=version.pk)
+        problems = selectors.publish_problems(version=locked)
+        if problems:
+            raise PublishRefused(problems)
+        locked.state = VersionState.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["state", "published_at"])
+        refresh_search_text(dataset=locked.dataset)
+        transaction.on_commit(functools.partial(tasks.build_archive.delay, locked.pk))
+    return locked
+
+
+def build_archive(*, version: DatasetVersion) -> DatasetVersion:
+    """Write the ZIP of a published version once, and record its name, size and sha256.
+
+    The ZIP is written to a temporary file block by block (never whole in memory), then saved
+    through the default storage. Safe to run twice, even at once: a version that has its
+    archive keeps it, and the second file is deleted.
+    """
+    version = DatasetVersion.objects.select_related("dataset", "license", "derived_from").get(
+        pk=version.pk
+    )
+    if not version.is_published:
+        raise ValueError(f"{version.identifier} is a draft: its ZIP is streamed, not stored")
+    if version.archive and default_storage.exists(version.archive.name):
+        return version
+    contents = ArchiveContents(version, urls=version_urls(version))
+    with tempfile.TemporaryFile(dir=settings.ARCHIVE_TEMP_DIR or None) as scratch:
+        write_zip(contents, scratch, date_time=version.published_at)
+        size = scratch.tell()
+        scratch.seek(0)
+        sha256 = hashlib.file_digest(scratch, "sha256").hexdigest()
+        scratch.seek(0)
+        name = default_storage.save(
+            f"archives/{version.dataset.slug}/{archive_file_name(version)}", File(scratch)
+        )
+    with transaction.atomic():
+        locked = DatasetVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.archive and locked.archive.name != name:
+            delete_stored_files([name])
+            return locked
+        locked.archive, locked.archive_size, locked.archive_sha256 = name, size, sha256
+        locked.save(update_fields=["archive", "archive_size", "archive_sha256"])
+    return locked
+
+
+# --- Access to restricted files ----------------------------------------------------------------
+
+
+def request_access(*, dataset: Dataset, user: AbstractBaseUser, message: str = "") -> AccessRequest:
+    """Ask the editors of a restricted dataset for its files; asking again after a refusal
+    reopens the request."""
+    if dataset.visibility != Visibility.RESTRICTED:
+        raise AccessRequestRefused("only restricted datasets take access requests")
+    if selectors.can_view_files(user=user, dataset=dataset):
+        raise AccessRequestRefused("you have access to these files already")
+    access_request, _ = AccessRequest.objects.update_or_create(
+        dataset=dataset,
+        user=user,
+        defaults={
+            "message": message.strip(),
+            "state": AccessState.PENDING,
+            "decided_at": None,
+            "decided_by": None,
+        },
+    )
+    return access_request
+
+
+def decide_access_request(
+    *, access_request: AccessRequest, user: AbstractBaseUser, approve: bool
+) -> AccessRequest:
+    """Approve or refuse a request; refusing an approved one takes the access back."""
+    if not selectors.is_editor(user=user, dataset=access_request.dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff decide")
+    access_request.state = AccessState.APPROVED if approve else AccessState.REJECTED
+    access_request.decided_at = timezone.now()
+    access_request.decided_by = user
+    access_request.save(update_fields=["state", "decided_at", "decided_by"])
+    return access_request
+
+
+# --- Counters ----------------------------------------------------------------------------------
+
+
+def visitor_key(*, user: AbstractBaseUser | AnonymousUser, address: str) -> str:
+    """Who is counting: the user, or else the IP address, as a keyed hash (no address stored)."""
+    who = f"user:{user.pk}" if user.is_authenticated else f"ip:{address}"
+    return hmac.new(settings.SECRET_KEY.encode(), who.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def record_hit(*, version: DatasetVersion, kind: str, visitor: str) -> bool:
+    """Count a view or download of a published version once per visitor and day, so that
+    reloading a page or resuming a download does not inflate the counters. True if counted."""
+    if not version.is_published:
+        return False
+    counter = {HitKind.VIEW: "view_count", HitKind.DOWNLOAD: "download_count"}[kind]
+    with transaction.atomic():
+        _, created = VersionHit.objects.get_or_create(
+            version=version, kind=kind, visitor=visitor, day=timezone.now().date()
+        )
+        if created:
+            DatasetVersion.objects.filter(pk=version.pk).update(**{counter: F(counter) + 1})
+    return created

@@ -1,4 +1,5 @@
-"""Build the demo source set from a real IHC slide that ships with scikit-image, and import it.
+"""Build the demo source set from a real IHC slide that ships with scikit-image, import it and
+publish it (so that a visitor of a fresh `make run` finds it, its gallery and its ZIP).
 
 The portal lives in `portal/` because it joins two layers that must not know each other: the
 tile builder in `gan_engine.demo_data` and the catalogue's import service.
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from datasets.constants import Modality, Visibility
 from datasets.management.owners import owner_named
 from datasets.models import Dataset
-from datasets.services import CreatorSpec, ImportRejected, import_dataset
+from datasets.services import CreatorSpec, ImportRejected, import_dataset, publish_version
 from gan_engine.demo_data import write_ihc_demo_set
 from portal.demo import DEMO_DATA_CARD, DEMO_DESCRIPTION, DEMO_KEYWORDS, DEMO_SLUG
 
@@ -35,13 +36,14 @@ class Command(BaseCommand):
             raise CommandError(f"The demo dataset '{DEMO_SLUG}' exists already.")
         with tempfile.TemporaryDirectory(prefix="demo-ihc-") as tmp:
             counts = write_ihc_demo_set(Path(tmp))
+            owner = owner_named(owner)
             try:
                 result = import_dataset(
                     source=Path(tmp),
                     title="IHC colon tiles by DAB stain (demo)",
                     slug=DEMO_SLUG,
                     license_spdx="CC0-1.0",
-                    owner=owner_named(owner),
+                    owner=owner,
                     creators=[CreatorSpec(name="scikit-image contributors")],
                     modality=Modality.IHC,
                     organ="colon",
@@ -52,4 +54,5 @@ class Command(BaseCommand):
                 )
             except ImportRejected as error:
                 raise CommandError(str(error)) from error
+        publish_version(version=result.version, user=owner)
         self.stdout.write(result.version.identifier)
