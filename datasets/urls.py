@@ -1,11 +1,18 @@
 from django.urls import path
 
-from datasets import views
+from datasets.views import access, browse, curation, files
 
 app_name = "datasets"
 urlpatterns = [
-    path("", views.dataset_list, name="list"),
-    path("images/<int:pk>/", views.image_file, name="image-file"),
-    path("images/<int:pk>/thumbnail/", views.image_thumbnail, name="image-thumbnail"),
-    path("<slug:slug>/", views.dataset_detail, name="detail"),
+    path("", browse.dataset_list, name="list"),
+    path("new/", curation.upload, name="upload"),
+    path("images/<int:pk>/", files.image_file, name="image-file"),
+    path("images/<int:pk>/thumbnail/", files.image_thumbnail, name="image-thumbnail"),
+    path("access-requests/<int:pk>/", access.decide, name="decide-access"),
+    path("<slug:slug>/", browse.dataset_detail, name="detail"),
+    path("<slug:slug>/access/", access.request_access, name="request-access"),
+    path("<slug:slug>/v<int:number>/", browse.dataset_detail, name="version"),
+    path("<slug:slug>/v<int:number>/download/", files.download, name="download"),
+    path("<slug:slug>/v<int:number>/edit/", curation.edit, name="edit"),
+    path("<slug:slug>/v<int:number>/publish/", curation.publish, name="publish"),
 ]
