@@ -205,7 +205,8 @@ def train(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_path = out_dir / CHECKPOINT_NAME
-    evaluator = evaluator or MetricsEvaluator(device=str(device))
+    if evaluator is None:
+        evaluator = MetricsEvaluator(device=str(device))
 
     if checkpoint_path.exists() and not resume:
         raise FileExistsError(f"{checkpoint_path} exists: resume it or train into a new folder")
