@@ -1,53 +1,70 @@
+"""The home page and the catalogue's admin."""
+
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_user, make_version
+from datasets.models import Dataset
+from tests.catalogue import imported_draft, published
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def version(db):
-    return make_version(owner=make_user("owner"), slug="ihc-tiles")
+def owner(db):
+    return make_user("owner")
 
 
-def test_home_lists_public_dataset(client, version):
-    response = client.get("/")
+def test_home_shows_featured_newest_and_counts(client, owner, tmp_path):
+    old = published(owner, tmp_path / "uploads", title="Featured grades", archive=False)
+    Dataset.objects.filter(pk=old.dataset_id).update(featured=True)
+    published(owner, tmp_path / "uploads", title="Newest tiles", archive=False)
+    imported_draft(owner, tmp_path / "uploads", title="Unpublished draft")
+
+    response = client.get(reverse("home"))
+
     assert response.status_code == 200
-    assert "Ihc-Tiles" in response.content.decode()
+    assert [d.title for d, _ in response.context["featured"]] == ["Featured grades"]
+    assert [d.title for d, _ in response.context["newest"]] == ["Newest tiles", "Featured grades"]
+    assert response.context["counts"] == {
+        "datasets": 2,
+        "synthetic": 0,
+        "images": 8,
+        "downloads": 0,
+    }
+    assert "Unpublished draft" not in response.content.decode()
 
 
-def test_dataset_page_shows_gallery_of_thumbnails(client, version):
-    response = client.get(reverse("datasets:detail", args=["ihc-tiles"]))
-    body = response.content.decode()
-    image = version.images.first()
-    assert reverse("datasets:image-thumbnail", args=[image.pk]) in body
-    thumb = client.get(reverse("datasets:image-thumbnail", args=[image.pk]))
-    assert thumb.status_code == 200
-    assert b"".join(thumb.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_private_dataset_and_its_files_are_404_for_others(client, db):
-    version = make_version(owner=make_user("owner"), slug="secret", visibility="private")
-    image = version.images.first()
-    client.force_login(make_user("other"))
-    assert client.get(reverse("datasets:detail", args=["secret"])).status_code == 404
-    assert client.get(reverse("datasets:image-file", args=[image.pk])).status_code == 404
-    assert client.get(reverse("datasets:image-thumbnail", args=[image.pk])).status_code == 404
-
-
-def test_admin_shows_version_with_thumbnails(client, version):
+def test_admin_shows_version_with_thumbnails(client, owner, tmp_path):
+    version = imported_draft(owner, tmp_path / "uploads")
     client.force_login(make_user("staff", staff=True))
     response = client.get(reverse("admin:datasets_datasetversion_change", args=[version.pk]))
     assert response.status_code == 200
     image = version.images.first()
     assert reverse("datasets:image-thumbnail", args=[image.pk]) in response.content.decode()
-    listing = client.get(reverse("admin:datasets_imagerecord_changelist"))
-    assert listing.status_code == 200
+    assert client.get(reverse("admin:datasets_imagerecord_changelist")).status_code == 200
 
 
-def test_admin_shows_published_version_read_only(client, version):
-    version.state = "published"
-    version.save()
+def test_admin_shows_published_version_read_only(client, owner, tmp_path):
+    version = published(owner, tmp_path / "uploads", archive=False)
     client.force_login(make_user("staff", staff=True))
     response = client.get(reverse("admin:datasets_datasetversion_change", args=[version.pk]))
     assert response.status_code == 200
     assert 'name="description"' not in response.content.decode()
+
+
+def test_admin_publish_action_uses_the_publish_service(client, owner, tmp_path):
+    ready = imported_draft(owner, tmp_path / "uploads", title="Ready")
+    no_creators = imported_draft(owner, tmp_path / "uploads", title="No creators", creators=[])
+    client.force_login(make_user("staff", staff=True))
+    response = client.post(
+        reverse("admin:datasets_datasetversion_changelist"),
+        {"action": "publish", "_selected_action": [ready.pk, no_creators.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"Published {ready.identifier}" in html
+    assert "name at least one creator" in html
+    ready.refresh_from_db()
+    no_creators.refresh_from_db()
+    assert (ready.is_published, no_creators.is_published) == (True, False)
