@@ -123,9 +123,7 @@ def evaluate(
     """
     _check_images(real, "real")
     _check_images(fake, "fake")
-    unknown = set(metrics) - set(METRICS)
-    if unknown:
-        raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {METRICS}")
+    _check_metrics(metrics)
     groups = _class_groups(real, fake, real_labels, fake_labels, class_names)
     try:
         net = load_extractor(extractor, weights_path=weights_path, device=device)
@@ -133,18 +131,58 @@ def evaluate(
         return _unavailable_report(extractor, metrics, groups, (len(real), len(fake)), str(exc))
     real_features = net.extract(real, batch_size=batch_size)
     fake_features = net.extract(fake, batch_size=batch_size)
+    return _evaluate_groups(extractor, real_features, fake_features, groups, metrics, seed)
+
+
+def evaluate_features(
+    real: ExtractedFeatures,
+    fake: ExtractedFeatures,
+    *,
+    extractor: str,
+    real_labels: Tensor | None = None,
+    fake_labels: Tensor | None = None,
+    metrics: tuple[str, ...] = METRICS,
+    class_names: list[str] | None = None,
+    seed: int = 0,
+) -> EvaluationReport:
+    """`evaluate` on features already extracted by the registered network `extractor`.
+
+    For callers that need the same features for more than these metrics (precision/recall,
+    nearest neighbours): each image then goes through the network once. Whether the results
+    may be called FID comes from the registry, never from the caller.
+    """
+    _check_metrics(metrics)
+    groups = _class_groups(real.features, fake.features, real_labels, fake_labels, class_names)
+    return _evaluate_groups(extractor, real, fake, groups, metrics, seed)
+
+
+def _evaluate_groups(
+    extractor: str,
+    real: ExtractedFeatures,
+    fake: ExtractedFeatures,
+    groups: list["_Group"],
+    metrics: tuple[str, ...],
+    seed: int,
+) -> EvaluationReport:
+    comparable = is_fid_comparable(extractor)
     results = [
         _compute(
             name,
-            _subset(real_features, real_idx),
-            _subset(fake_features, fake_idx),
-            MetricResult(name, None, None, extractor, net.fid_comparable, 0, 0, class_name),
+            _subset(real, real_idx),
+            _subset(fake, fake_idx),
+            MetricResult(name, None, None, extractor, comparable, 0, 0, class_name),
             seed,
         )
         for class_name, real_idx, fake_idx in groups
         for name in metrics
     ]
-    return EvaluationReport(extractor, net.fid_comparable, results)
+    return EvaluationReport(extractor, comparable, results)
+
+
+def _check_metrics(metrics: tuple[str, ...]) -> None:
+    unknown = set(metrics) - set(METRICS)
+    if unknown:
+        raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {METRICS}")
 
 
 def _check_images(images: Tensor, which: str) -> None:
