@@ -97,7 +97,7 @@ def serve_stored_file(
     try:
         path = default_storage.path(name)
     except NotImplementedError:  # an object store: let it serve, through a signed URL
-        return Served(HttpResponseRedirect(default_storage.url(name)), first_byte=None)
+        return _redirect_to_store(request, name)
     size = os.stat(path).st_size
     timestamp = int(last_modified.timestamp()) if last_modified else None
     headers = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": cache_control}
@@ -129,6 +129,16 @@ def serve_stored_file(
     response = FileResponse(FileRange(handle, length), status=status, content_type=content_type)
     _set_headers(response, {**headers, "Content-Length": str(length)})
     return Served(response, first_byte=first)
+
+
+def _redirect_to_store(request: HttpRequest, name: str) -> Served:
+    """The store answers the ranges; the first byte is what the client asked for, so that a
+    resumed download through the redirect is not counted again."""
+    header = request.headers.get("Range", "").replace(" ", "")
+    from_start = request.method == "GET" and (not header or header.startswith("bytes=0-"))
+    return Served(
+        HttpResponseRedirect(default_storage.url(name)), first_byte=0 if from_start else None
+    )
 
 
 def _wanted_range(request: HttpRequest, *, etag: str, size: int) -> tuple[int, int] | None:
