@@ -10,8 +10,9 @@ The rules, in one place:
 """
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextChoices,
     Value,
     When,
 )
@@ -194,8 +196,8 @@ class Facet:
     name: str
     label: str
     field: str
-    parse: object  # Callable[[str], object | None]
-    display: object  # Callable[[object], str]
+    parse: Callable[[str], Any]
+    display: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class FacetValue:
     selected: bool
 
 
-def _choice(choices) -> object:
+def _choice(choices: type[TextChoices]) -> Callable[[str], str | None]:
     return lambda value: value if value in choices.values else None
 
 
@@ -381,12 +383,15 @@ def listed_versions(datasets: Iterable[Dataset]) -> dict[int, DatasetVersion]:
 def catalogue_counts(*, user: User) -> dict[str, int]:
     """Figures for the home page: datasets, synthetic ones, images and downloads `user` sees.
     Images are those of each dataset's listed version: v1 and v2 share most of theirs."""
-    datasets = _with_facet_fields(visible_datasets(user=user))
     listed_images = Subquery(_listed_versions().values("image_count")[:1])
-    figures = datasets.annotate(listed_images=listed_images).aggregate(
-        datasets=Count("pk"),
-        synthetic=Count("pk", filter=Q(kind=DatasetKind.SYNTHETIC)),
-        images=Coalesce(Sum("listed_images"), 0),
+    figures = (
+        visible_datasets(user=user)
+        .annotate(listed_images=listed_images)
+        .aggregate(
+            datasets=Count("pk"),
+            synthetic=Count("pk", filter=Q(kind=DatasetKind.SYNTHETIC)),
+            images=Coalesce(Sum("listed_images"), 0),
+        )
     )
     figures["downloads"] = DatasetVersion.objects.filter(
         dataset__in=visible_datasets(user=user), state=VersionState.PUBLISHED
