@@ -237,6 +237,8 @@ FACETS = (
     ),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+# A URL may repeat a facet; more values than any page offers only make the SQL longer.
+MAX_VALUES_PER_FACET = 50
 
 
 def _listed_versions() -> QuerySet[DatasetVersion]:
@@ -275,8 +277,13 @@ def _with_facet_fields(datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
     )
 
 
+def _parsed(facet: Facet, raw_values: Iterable[str]) -> set:
+    """The valid values among those a URL gave for `facet`."""
+    return {facet.parse(raw) for raw in list(raw_values)[:MAX_VALUES_PER_FACET]} - {None}
+
+
 def _facet_filter(facet: Facet, raw_values: Iterable[str]) -> Q | None:
-    values = {facet.parse(raw) for raw in raw_values} - {None}
+    values = _parsed(facet, raw_values)
     return Q(**{f"{facet.field}__in": values}) if values else None
 
 
@@ -343,7 +350,7 @@ def facet_counts(
     facets = facets or {}
     counts: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
-        selected = {facet.parse(raw) for raw in facets.get(facet.name, ())} - {None}
+        selected = _parsed(facet, facets.get(facet.name, ()))
         rows = (
             _matching(user=user, query=query, facets=facets, leave_out=facet.name)
             .order_by()

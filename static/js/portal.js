@@ -36,8 +36,6 @@
       form.querySelectorAll(".js-hide").forEach(function (element) { element.hidden = true; });
       form.querySelectorAll("input[type=checkbox], select").forEach(function (input) {
         input.addEventListener("change", function () {
-          var page = form.querySelector("input[name=page]");
-          if (page) page.remove();
           form.requestSubmit ? form.requestSubmit() : form.submit();
         });
       });
