@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -120,6 +120,9 @@ class NewImage:
     sha256: str = ""  # when known already, the bytes written must still have it
     original_name: str = ""
     origin: str = ImageOrigin.UPLOADED
+    # Facts that reproduce or describe the image, e.g. {"model": "sagan v1", "seed": 17}: each
+    # key becomes a column of the download's metadata.csv.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -412,6 +415,7 @@ def _store_image(version: DatasetVersion, image: NewImage, folder: str) -> Image
         size_bytes=len(data),
         sha256=sha256,
         origin=image.origin,
+        extra=image.extra,
     )
 
 

@@ -8,11 +8,13 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
 
-from datasets.models import DatasetVersion, ImageRecord
-from datasets.services import build_archive
+from datasets.models import DatasetVersion
+from datasets.services import NewImage, build_archive, store_images
 from tests.catalogue import body, imported_draft, published, zip_members
+from tests.datasets.uploads import image_bytes
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -117,14 +119,35 @@ def test_metadata_files_describe_the_version(client, version):
 
 
 def test_generated_images_add_their_extra_columns_to_metadata_csv(client, owner, tmp_path):
-    draft = imported_draft(owner, tmp_path / "uploads", title="Synthetic grades")
-    for seed, image in enumerate(draft.images.order_by("pk")):
-        ImageRecord.objects.filter(pk=image.pk).update(extra={"model": "sagan v1", "seed": seed})
+    draft = imported_draft(
+        owner, tmp_path / "uploads", title="Synthetic grades", per_class={"G1": 1}
+    )
+    label = draft.dataset.classes.get()
+    with transaction.atomic():
+        store_images(
+            version=draft,
+            images=[
+                NewImage(
+                    label=label,
+                    file_name=f"seed-{seed}.png",
+                    width=8,
+                    height=8,
+                    read=lambda seed=seed: image_bytes(seed=100 + seed),
+                    origin="generated",
+                    extra={"model": "sagan v1", "seed": seed},
+                )
+                for seed in (7, 8)
+            ],
+        )
     client.force_login(owner)
     members = zip_members(body(client.get(download_url(draft))))
     metadata = members["synthetic-grades-v1/metadata.csv"].decode().splitlines()
-    assert metadata[0] == "file_name,label,model,seed"
-    assert metadata[1].endswith(",G1,sagan v1,0")
+    assert metadata == [
+        "file_name,label,model,seed",
+        "images/G1/img0.png,G1,,",
+        "images/G1/seed-7.png,G1,sagan v1,7",
+        "images/G1/seed-8.png,G1,sagan v1,8",
+    ]
 
 
 def test_range_requests_reassemble_the_identical_zip(client, version):
