@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,4 +22,5 @@ urlpatterns = [
     path("accounts/token/revoke/", views.revoke_token, name="revoke-token"),
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
