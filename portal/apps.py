@@ -8,8 +8,11 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        """Create the folders of the embedded default so a fresh clone runs with no set-up."""
+        """Create the folders of the embedded default so a fresh clone runs with no set-up, and
+        register the settings checks (portal.checks)."""
         from django.conf import settings
+
+        from portal import checks  # noqa: F401 (registers the checks)
 
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         # whitenoise warns at start when STATIC_ROOT is missing, even while it serves from finders.

@@ -296,3 +296,19 @@ GALLERY_IMAGES_PER_CLASS = env_int("GALLERY_IMAGES_PER_CLASS", 12)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Production ---
+# What `manage.py check --deploy` asks for, each from the environment so that the embedded
+# default (plain HTTP on 127.0.0.1) keeps working unchanged. docs/deploy.md lists the values.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# Health checks come over plain HTTP from inside the network (Docker, the load balancer).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a proxy that terminates TLS, Django learns the request was HTTPS from this header only.
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The host in signed URLs handed to browsers, when the server reaches the store under another
+# name (http://minio:9000 inside Docker, https://files.example.org outside); see portal.storage.
+AWS_S3_PUBLIC_ENDPOINT_URL = env_str("AWS_S3_PUBLIC_ENDPOINT_URL", "")
