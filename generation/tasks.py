@@ -10,6 +10,7 @@ from celery.signals import worker_ready
 from django.db import OperationalError, close_old_connections
 
 from generation import generating, recovery, training
+from portal.log_context import task_context
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "max_retries": 10}
 
@@ -17,13 +18,15 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "max_retries"
 @shared_task(acks_late=True, **RETRY)
 def train_run(run_id: int) -> None:
     close_old_connections()
-    training.run_training(run_id)
+    with task_context(f"run={run_id}"):
+        training.run_training(run_id)
 
 
 @shared_task(acks_late=True, **RETRY)
 def generate_images(job_id: int) -> None:
     close_old_connections()
-    generating.run_generation(job_id)
+    with task_context(f"job={job_id}"):
+        generating.run_generation(job_id)
 
 
 @shared_task

@@ -312,3 +312,13 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
 # The host in signed URLs handed to browsers, when the server reaches the store under another
 # name (http://minio:9000 inside Docker, https://files.example.org outside); see portal.storage.
 AWS_S3_PUBLIC_ENDPOINT_URL = env_str("AWS_S3_PUBLIC_ENDPOINT_URL", "")
+# Every log line names the run or job it belongs to (portal.log_context); LOG_FORMAT=json writes
+# one JSON object a line. Workers keep this configuration instead of Celery's own.
+LOGGING["filters"] = {"task": {"()": "portal.log_context.TaskContextFilter"}}
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(task)s] %(message)s"
+)
+LOGGING["formatters"]["json"] = {"()": "portal.log_context.JsonFormatter"}
+LOGGING["handlers"]["console"]["filters"] = ["task"]
+LOGGING["handlers"]["console"]["formatter"] = "json" if env_str("LOG_FORMAT") == "json" else "plain"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
