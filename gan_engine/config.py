@@ -57,7 +57,7 @@ class TrainConfig:
     channels_last: bool = False
     # Schedule: 0 means never (checkpoints are still written at the end and on cancel).
     eval_every: int = 0
-    checkpoint_every: int = 0
+    checkpoint_every: int = 1000
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -28,7 +28,6 @@ DEFAULT = dataclasses.replace(
     lecam_weight=0.3,
     precision="bf16",
     g_padding="reflect",
-    checkpoint_every=1000,
 )
 SMALL = dataclasses.replace(
     DEFAULT,

@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
+from gan_engine import checkpoint
 from gan_engine.nets import build_generator
 from gan_engine.presets import make_config
 from gan_engine.sample import (
@@ -69,6 +70,17 @@ def test_checkpoint_and_export_give_the_same_images(trained):
     assert torch.equal(
         generate(from_checkpoint.generator, labels, seeds),
         generate(from_export.generator, labels, seeds),
+    )
+
+
+def test_a_run_without_ema_samples_from_its_trained_generator(colour_set, tmp_path):
+    config = make_config("tiny", {"iterations": 2, "ema_decay": 0.0})
+    result = train(config, colour_set, tmp_path / "run")
+    assert checkpoint.load(result.checkpoint)["generator_ema"] is None
+    labels, seeds = [0, 1, 2], [0, 1, 2]
+    assert torch.equal(
+        generate(load_sampling_model(result.checkpoint).generator, labels, seeds),
+        generate(load_sampling_model(result.export).generator, labels, seeds),
     )
 
 
