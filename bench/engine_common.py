@@ -33,11 +33,12 @@ def machine() -> dict:
     }
 
 
-def use_all_cores() -> None:
-    """One torch thread per core (the default may differ inside containers)."""
+def set_threads(threads: int | None) -> None:
+    """torch threads: one per core unless asked otherwise (one is steadier while other
+    processes share the cores: threads waiting for a descheduled peer waste whole slices)."""
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads or os.cpu_count() or 1)
 
 
 def emit(bench: str, **figures) -> dict:

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine_common import ROOT, emit, use_all_cores
+from engine_common import ROOT, emit, set_threads
 
 DEFAULT_EXTRACTORS = "inception-v3-fid,random-cnn-0"
 GRID_COLUMNS = 8
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=600)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality")
     parser.add_argument("--extractors", default=DEFAULT_EXTRACTORS)
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
     args = parser.parse_args()
 
     import torch
@@ -99,7 +100,7 @@ def main() -> None:
     from gan_engine.sample import class_grid, generate, load_sampling_model, save_png
     from gan_engine.train import EVAL_SEED_BASE, train
 
-    use_all_cores()
+    set_threads(args.threads)
     extractors = args.extractors.split(",")
     configs = recipes(args.iterations)
     resolution = configs["default_recipe"].resolution

@@ -5,14 +5,14 @@ fixed batches of 64, uint8 output; the generator prepared by sampling_generator 
 baked in, eval mode; bf16 means the whole network in bf16). fp32 is the baseline; the two are
 interleaved over rounds and each figure is the median. Target: > 60 images/s in bf16.
 
-    .venv/bin/python bench/sample.py [--images 256] [--rounds 3]
+    .venv/bin/python bench/sample.py [--images 256] [--rounds 3] [--threads N]
 """
 
 import argparse
 import statistics
 import time
 
-from engine_common import emit, use_all_cores
+from engine_common import emit, set_threads
 
 NUM_CLASSES = 3
 TARGET_BF16_IMAGES_PER_S = 60
@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
     args = parser.parse_args()
 
     import torch
@@ -30,7 +31,7 @@ def main() -> None:
     from gan_engine.presets import PRESETS
     from gan_engine.sample import SAMPLING_BATCH, generate, sampling_generator
 
-    use_all_cores()
+    set_threads(args.threads)
     config = PRESETS["paper"]
     weights = build_generator(config, NUM_CLASSES).state_dict()
     generators = {
