@@ -14,15 +14,17 @@ class Pages(PageNumberPagination):
 
 
 class SearchPages(Pages):
-    """A page of a dataset search, with the facet counts of the whole result beside it, as the
-    search page shows them: what ticking one more value would give. The view sets `facets`."""
+    """A page of a dataset search, with, when asked, the facet counts of the whole result beside
+    it as the search page shows them: what ticking one more value would give. The view sets
+    `facets`."""
 
     page_size = settings.DATASETS_PER_PAGE
     facets: dict | None = None
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
-        response.data["facets"] = self.facets
+        if self.facets is not None:
+            response.data["facets"] = self.facets
         return response
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
@@ -39,11 +41,10 @@ class SearchPages(Pages):
         }
         paginated["properties"]["facets"] = {
             "type": "object",
-            "description": "For each facet, its values among the results of the query and the "
-            "other facets, with counts.",
+            "description": "With `facets=true`: for each facet, its values among the results "
+            "of the query and the other facets, with counts.",
             "properties": {facet.name: {"type": "array", "items": value} for facet in FACETS},
         }
-        paginated["required"].append("facets")
         return paginated
 
 

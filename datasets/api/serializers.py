@@ -4,26 +4,15 @@ what a user may see was decided by the selectors that built the querysets."""
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse as api_reverse
 
 from datasets.api.exports import EXPORTS
+from datasets.api.links import RouteUrlField, route_url
 from datasets.citations import doi_url
 from datasets.constants import DatasetKind, Modality, SortOrder, Visibility
 from datasets.models import ClassLabel, Creator, Dataset, DatasetVersion, ImageRecord, License
 from datasets.orcid import ORCID_URL_PREFIXES
 
 MAX_QUERY_LENGTH = 200
-
-
-def api_url(name: str, request, **kwargs) -> str:
-    """Absolute URL of an API endpoint, always under /api/v1/ (also when asked through the
-    /api/ alias), so that stored links keep their meaning when a v2 appears."""
-    return api_reverse(f"api:{name}", kwargs=kwargs, request=request)
-
-
-def page_url(name: str, request, *args) -> str:
-    """Absolute URL of a web page of the portal."""
-    return request.build_absolute_uri(reverse(name, args=args))
 
 
 # --- Query parameters --------------------------------------------------------------------------
@@ -60,7 +49,13 @@ class DatasetSearchSerializer(serializers.Serializer):
         help_text="Whether the listed version has model metrics (FID, KID, IS).",
     )
 
-    def facets(self) -> dict[str, list[str]]:
+    facets = serializers.BooleanField(
+        default=False,
+        help_text="Add `facets`: for each facet, its values among the results with counts, as "
+        "the search page shows them (costs a query per facet).",
+    )
+
+    def facet_values(self) -> dict[str, list[str]]:
         """The facet values as the selectors read them from a URL."""
         names = ("kind", "modality", "organ", "license", "classes", "metrics")
         return {name: [str(v) for v in self.validated_data.get(name, [])] for name in names}
@@ -113,7 +108,7 @@ class ClassLabelSerializer(serializers.ModelSerializer):
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:version-detail")
+    url = RouteUrlField("api:version-detail")
     license = serializers.SlugRelatedField(slug_field="spdx_id", read_only=True)
 
     class Meta:
@@ -133,7 +128,7 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 
 
 class DatasetRefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:dataset-detail", lookup_field="slug")
+    url = RouteUrlField("api:dataset-detail", key="slug", lookup="slug")
 
     class Meta:
         model = Dataset
@@ -152,14 +147,14 @@ class VersionSerializer(serializers.ModelSerializer):
     """A version with everything needed to cite, check and fetch it. `derived_from` is the
     source of a synthetic version, shown to those who may see that source."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:version-detail")
+    url = RouteUrlField("api:version-detail")
     dataset = DatasetRefSerializer(read_only=True)
     doi_url = serializers.SerializerMethodField()
     license = LicenseSerializer(read_only=True)
     creators = serializers.SerializerMethodField()
     derived_from = serializers.SerializerMethodField()
     archive = serializers.SerializerMethodField()
-    files_url = serializers.SerializerMethodField()
+    files_url = RouteUrlField("api:version-files")
     exports = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
 
@@ -206,15 +201,11 @@ class VersionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ArchiveSerializer)
     def get_archive(self, version: DatasetVersion) -> dict:
-        request = self.context["request"]
         return {
-            "url": api_url("version-download", request, pk=version.pk),
+            "url": route_url(self.context["request"], "api:version-download", version.pk),
             "size": version.archive_size,
             "sha256": version.archive_sha256,
         }
-
-    def get_files_url(self, version: DatasetVersion) -> str:
-        return api_url("version-files", request=self.context["request"], pk=version.pk)
 
     @extend_schema_field(
         {
@@ -225,20 +216,19 @@ class VersionSerializer(serializers.ModelSerializer):
         }
     )
     def get_exports(self, version: DatasetVersion) -> dict[str, str]:
-        request = self.context["request"]
-        detail = api_url("version-detail", request, pk=version.pk).rstrip("/")
-        return {name: f"{detail}.{name}" for name in EXPORTS}
+        detail = route_url(self.context["request"], "api:version-detail", version.pk)
+        return {name: f"{detail.rstrip('/')}.{name}" for name in EXPORTS}
 
     def get_page_url(self, version: DatasetVersion) -> str:
-        request = self.context["request"]
-        return page_url("datasets:version", request, version.dataset.slug, version.number)
+        page = reverse("datasets:version", args=[version.dataset.slug, version.number])
+        return self.context["request"].build_absolute_uri(page)
 
 
 class ImageSerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="label.name", read_only=True)
     file_name = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
+    url = RouteUrlField("datasets:image-file")
+    thumbnail_url = RouteUrlField("datasets:image-thumbnail")
 
     class Meta:
         model = ImageRecord
@@ -259,12 +249,6 @@ class ImageSerializer(serializers.ModelSerializer):
     def get_file_name(self, image: ImageRecord) -> str:
         return image.file.name.rsplit("/", 1)[-1]
 
-    def get_url(self, image: ImageRecord) -> str:
-        return page_url("datasets:image-file", self.context["request"], image.pk)
-
-    def get_thumbnail_url(self, image: ImageRecord) -> str:
-        return page_url("datasets:image-thumbnail", self.context["request"], image.pk)
-
 
 # --- Datasets ----------------------------------------------------------------------------------
 
@@ -273,13 +257,18 @@ class DatasetSerializer(serializers.ModelSerializer):
     """A search result: the dataset and the version its card shows (newest published, or for
     its editors the newest draft)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:dataset-detail", lookup_field="slug")
+    url = RouteUrlField("api:dataset-detail", key="slug", lookup="slug")
     owner = serializers.CharField(source="owner.username", read_only=True)
     class_count = serializers.IntegerField(source="class_total", read_only=True)
     total_downloads = serializers.IntegerField(read_only=True)
     total_views = serializers.IntegerField(read_only=True)
-    latest_version = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
+    latest_version = VersionSummarySerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The version the dataset's card shows (set by the view from "
+        "selectors.listed_versions).",
+    )
+    page_url = RouteUrlField("datasets:detail", key="slug", lookup="slug")
 
     class Meta:
         model = Dataset
@@ -303,14 +292,6 @@ class DatasetSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    @extend_schema_field(VersionSummarySerializer(allow_null=True))
-    def get_latest_version(self, dataset: Dataset) -> dict | None:
-        version = self.context["listed_versions"].get(dataset.pk)
-        return VersionSummarySerializer(version, context=self.context).data if version else None
-
-    def get_page_url(self, dataset: Dataset) -> str:
-        return page_url("datasets:detail", self.context["request"], dataset.slug)
 
 
 class DatasetDetailSerializer(DatasetSerializer):

@@ -1,4 +1,4 @@
-"""The catalogue's API routes, registered on the one router of /api/v1/ (portal.api_urls), which
+"""The catalogue's API routes, registered on the one router of /api/v1/ (portal.api.urls), which
 adds the API root, the optional trailing slash and the `.{format}` suffixes."""
 
 from rest_framework.routers import SimpleRouter

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from datasets import selectors, services
 from datasets.api.exports import EXPORTS
+from datasets.api.links import route_url
 from datasets.api.pagination import ImagePages, Pages, SearchPages
 from datasets.api.renderers import EXPORT_RENDERERS, FormatFirstNegotiation, ZipRenderer
 from datasets.api.selectors import creators_visible_to, versions_visible_to
@@ -42,7 +43,6 @@ from datasets.api.serializers import (
     LicenseSerializer,
     UploadSerializer,
     VersionSerializer,
-    api_url,
 )
 from datasets.metadata import version_urls
 from datasets.models import DatasetVersion, License
@@ -63,6 +63,13 @@ def require_files(*, user, version: DatasetVersion) -> None:
     """403 for a version whose metadata the user sees but whose files are withheld."""
     if not selectors.can_view_files(user=user, dataset=version.dataset):
         raise PermissionDenied(FILES_WITHHELD)
+
+
+def with_latest_versions(datasets) -> None:
+    """Give each dataset of a search page the version its card shows, in one query."""
+    versions = selectors.listed_versions(datasets)
+    for dataset in datasets:
+        dataset.latest_version = versions.get(dataset.pk)
 
 
 def version_response(view, version: DatasetVersion, **kwargs) -> Response:
@@ -87,28 +94,27 @@ class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Search datasets",
-        description="The search of the `/datasets/` page: words, facets and sort, with the "
-        "facet counts of the whole result. Datasets you may not see are never listed.",
+        description="The search of the `/datasets/` page: words, facets and sort, and with "
+        "`facets=true` the facet counts of the whole result. Datasets you may not see are "
+        "never listed.",
         parameters=[DatasetSearchSerializer],
     )
     def list(self, request, *args, **kwargs):
         search = DatasetSearchSerializer(data=request.query_params)
         search.is_valid(raise_exception=True)
         query = search.validated_data.get("q", "")
-        facets = search.facets()
+        facets = search.facet_values()
         datasets = selectors.search_datasets(
             user=request.user, query=query, facets=facets, sort=search.validated_data["sort"]
         )
         page = self.paginate_queryset(datasets)
-        counts = selectors.facet_counts(user=request.user, query=query, facets=facets)
-        self.paginator.facets = {
-            name: [asdict(value) for value in values] for name, values in counts.items()
-        }
-        context = {
-            **self.get_serializer_context(),
-            "listed_versions": selectors.listed_versions(page),
-        }
-        return self.get_paginated_response(DatasetSerializer(page, many=True, context=context).data)
+        if search.validated_data["facets"]:
+            counts = selectors.facet_counts(user=request.user, query=query, facets=facets)
+            self.paginator.facets = {
+                name: [asdict(value) for value in values] for name, values in counts.items()
+            }
+        with_latest_versions(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="A dataset with its classes and versions",
@@ -117,9 +123,9 @@ class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def retrieve(self, request, *args, **kwargs):
         dataset = self.get_object()
+        with_latest_versions([dataset])
         context = {
             **self.get_serializer_context(),
-            "listed_versions": selectors.listed_versions([dataset]),
             "versions": selectors.visible_versions(user=request.user, dataset=dataset),
         }
         return Response(DatasetDetailSerializer(dataset, context=context).data)
@@ -146,6 +152,9 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     renderer_classes = [JSONRenderer, *EXPORT_RENDERERS]
     content_negotiation_class = FormatFirstNegotiation
     throttle_scope = None  # `downloads` for the download action
+    # No OPTIONS description: it would be written in the format the URL names (BibTeX, ZIP).
+    # The schema at /api/schema/ describes every operation.
+    metadata_class = None
 
     def get_queryset(self):
         return versions_visible_to(user=self.request.user).select_related(
@@ -216,7 +225,7 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, "The whole ZIP."),
             (206, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, "The asked range."),
             416: OpenApiResponse(description="The range is outside the file."),
-            503: OpenApiResponse(
+            (503, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, "The ZIP is being built: ask again after Retry-After."
             ),
         },
@@ -330,7 +339,7 @@ class UploadViewSet(viewsets.GenericViewSet):
                 version_description=data["version_description"],
             )
         version = result.version
-        location = api_url("version-detail", request, pk=version.pk)
+        location = route_url(request, "api:version-detail", version.pk)
         return version_response(
             self, version, status=status.HTTP_201_CREATED, headers={"Location": location}
         )

@@ -5,7 +5,8 @@ refuses with one line (a 400), so the rules are the same for the API, the pages 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from datasets.api.serializers import VersionSummarySerializer, api_url, page_url
+from datasets.api.links import RouteUrlField, route_url
+from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import PRESETS
 from generation.models import GanModel, GenerationJob, MetricPoint, TrainingRun
@@ -41,12 +42,12 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
 
     def get_cancel_url(self, task) -> str:
-        name = "training-run-cancel" if isinstance(task, TrainingRun) else "generation-job-cancel"
-        return api_url(name, self.context["request"], pk=task.pk)
+        kind = "training-run" if isinstance(task, TrainingRun) else "generation-job"
+        return route_url(self.context["request"], f"api:{kind}-cancel", task.pk)
 
 
 class ModelRefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:model-detail")
+    url = RouteUrlField("api:model-detail")
 
     class Meta:
         model = GanModel
@@ -57,13 +58,11 @@ class GanModelSerializer(serializers.ModelSerializer):
     """A trained generator with its final metrics (labelled by the feature extractor that
     produced them) and its lineage: the run that trained it and the version it learned from."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:model-detail")
+    url = RouteUrlField("api:model-detail")
     source_version = VersionSummarySerializer(read_only=True)
-    training_run = serializers.HyperlinkedRelatedField(
-        view_name="api:training-run-detail", read_only=True, allow_null=True
-    )
-    generate_url = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
+    training_run = RouteUrlField("api:training-run-detail", key="training_run_id", allow_null=True)
+    generate_url = RouteUrlField("api:model-generate")
+    page_url = RouteUrlField("generation:model")
 
     class Meta:
         model = GanModel
@@ -84,12 +83,6 @@ class GanModelSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def get_generate_url(self, model: GanModel) -> str:
-        return api_url("model-generate", self.context["request"], pk=model.pk)
-
-    def get_page_url(self, model: GanModel) -> str:
-        return page_url("generation:model", self.context["request"], model.pk)
-
 
 class GanModelDetailSerializer(GanModelSerializer):
     generated_versions = serializers.SerializerMethodField()
@@ -105,11 +98,11 @@ class GanModelDetailSerializer(GanModelSerializer):
 
 
 class TrainingRunSerializer(TaskSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:training-run-detail")
+    url = RouteUrlField("api:training-run-detail")
     source_version = VersionSummarySerializer(read_only=True)
     model = serializers.SerializerMethodField()
-    metrics_url = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
+    metrics_url = RouteUrlField("api:training-run-metrics")
+    page_url = RouteUrlField("generation:run")
 
     class Meta:
         model = TrainingRun
@@ -134,12 +127,6 @@ class TrainingRunSerializer(TaskSerializer):
         """The model a run registered when it succeeded."""
         model = getattr(run, "model", None)
         return ModelRefSerializer(model, context=self.context).data if model else None
-
-    def get_metrics_url(self, run: TrainingRun) -> str:
-        return api_url("training-run-metrics", self.context["request"], pk=run.pk)
-
-    def get_page_url(self, run: TrainingRun) -> str:
-        return page_url("generation:run", self.context["request"], run.pk)
 
 
 class TrainingRunCreateSerializer(serializers.Serializer):
@@ -187,14 +174,14 @@ class MetricPointSerializer(serializers.ModelSerializer):
 
 
 class GenerationJobSerializer(TaskSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:generation-job-detail")
+    url = RouteUrlField("api:generation-job-detail")
     model = ModelRefSerializer(read_only=True)
     classes = serializers.ListField(
         source="class_names", child=serializers.CharField(), read_only=True
     )
     seed = serializers.IntegerField(source="base_seed", read_only=True)
     result_version = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
+    page_url = RouteUrlField("generation:job")
 
     class Meta:
         model = GenerationJob
@@ -219,9 +206,6 @@ class GenerationJobSerializer(TaskSerializer):
         if not job.result_version_id or not getattr(job, "result_visible", False):
             return None
         return VersionSummarySerializer(job.result_version, context=self.context).data
-
-    def get_page_url(self, job: GenerationJob) -> str:
-        return page_url("generation:job", self.context["request"], job.pk)
 
 
 class GenerateSerializer(serializers.Serializer):

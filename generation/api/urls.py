@@ -1,4 +1,4 @@
-"""The generation API's routes, registered on the one router of /api/v1/ (portal.api_urls)."""
+"""The generation API's routes, registered on the one router of /api/v1/ (portal.api.urls)."""
 
 from rest_framework.routers import SimpleRouter
 

@@ -12,9 +12,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from datasets.api.links import route_url
 from datasets.api.pagination import Pages
 from datasets.api.selectors import versions_visible_to
-from datasets.api.serializers import api_url
 from generation import selectors, services
 from generation.api.serializers import (
     GanModelDetailSerializer,
@@ -41,10 +41,10 @@ def require_manager(*, user, task) -> None:
         raise PermissionDenied("Only whoever started it, and staff, may cancel it.")
 
 
-def accepted(view, task, serializer_class, name: str) -> Response:
+def accepted(view, task, serializer_class, route: str) -> Response:
     """202 Accepted: the work is queued; Location is where to follow it."""
     data = serializer_class(task, context=view.get_serializer_context()).data
-    location = api_url(name, view.request, pk=task.pk)
+    location = route_url(view.request, route, task.pk)
     return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
@@ -120,7 +120,7 @@ class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
             seed=wanted.validated_data.get("seed"),
             user=request.user,
         )
-        return accepted(self, job, GenerationJobSerializer, "generation-job-detail")
+        return accepted(self, job, GenerationJobSerializer, "api:generation-job-detail")
 
 
 @extend_schema(tags=["training runs"])
@@ -173,7 +173,7 @@ class TrainingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
             overrides=data["overrides"],
             user=request.user,
         )
-        return accepted(self, run, TrainingRunSerializer, "training-run-detail")
+        return accepted(self, run, TrainingRunSerializer, "api:training-run-detail")
 
     @extend_schema(
         summary="Cancel a training run",
