@@ -2,6 +2,9 @@
 
 import pytest
 
+# The S3 API server of the services tier (moto_server), for tests that ask for `s3_storage`.
+pytest_plugins = ["tests.s3"]
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
