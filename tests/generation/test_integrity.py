@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from datasets.constants import VersionState
 from datasets.models import DatasetVersion, ImageRecord
+from datasets.services import build_archive
 from generation.constants import JobState
 from generation.models import TrainingRun
+from tests.catalogue import published
+from tests.factories import make_user
 from tests.workers import purge_broker
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +100,23 @@ def test_stuck_run_of_a_dead_worker_is_requeued(source_version, owner):
     assert "requeued" in output
     assert TrainingRun.objects.get(pk=run.pk).celery_task_id  # a new message is on its way
     purge_broker()
+
+
+def test_corrupt_zip_of_a_published_version_is_cleared_and_rebuilt(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    version = published(make_user("owner"), tmp_path / "uploads")
+    corrupt(version.archive.name)
+
+    with django_capture_on_commit_callbacks() as rebuilds:
+        output, problems = check(fix=True)
+    assert not problems, output
+    assert "corrupt: 1 found, 1 fixed" in output and "rebuild queued" in output
+    assert len(rebuilds) == 1
+    version.refresh_from_db()
+    assert (version.archive.name, version.archive_sha256) == ("", "")
+    assert version.images.count() == version.image_count  # the contents are untouched
+
+    rebuilt = build_archive(version=version)  # what the queued task runs
+    assert default_storage.exists(rebuilt.archive.name)
+    assert check() == ("No problems found.\n", False)
