@@ -173,10 +173,10 @@ def labelled(
 ) -> LabelledImages:
     """Images with labels as a tensor, refusing labels outside `class_names`."""
     labels = torch.as_tensor(labels, dtype=torch.long)
-    if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < len(class_names):
-        raise ValueError(f"{which} labels must be in 0..{len(class_names) - 1}")
     if not len(labels):
         raise ValueError(f"no {which} images")
+    if not 0 <= int(labels.min()) <= int(labels.max()) < len(class_names):
+        raise ValueError(f"{which} labels must be in 0..{len(class_names) - 1}")
     return LabelledImages(images, labels)
 
 
