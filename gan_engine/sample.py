@@ -124,6 +124,8 @@ def generate(
     seeds = torch.as_tensor(seeds, dtype=torch.long).flatten()
     if len(labels) != len(seeds) or not len(labels):
         raise ValueError(f"need as many labels as seeds, at least one: {len(labels)}, {len(seeds)}")
+    if labels.min() < 0 or labels.max() >= generator.num_classes:
+        raise ValueError(f"labels must be in 0..{generator.num_classes - 1}")
     weight = next(generator.parameters())
     z = latents(seeds.tolist(), generator.z_dim).to(weight.device, weight.dtype)
     labels = labels.to(weight.device)

@@ -92,9 +92,11 @@ def test_bf16_sampling_is_reproducible_and_close_to_fp32(trained):
     assert (a.float() - generate(fp32, [0, 1], [7, 8]).float()).abs().mean() < 8
 
 
-def test_generate_refuses_a_generator_in_training_mode():
+def test_generate_refuses_a_generator_in_training_mode_and_unknown_classes(trained):
     with pytest.raises(ValueError, match="training mode"):
         generate(build_generator(make_config("tiny"), 3), [0], [0])
+    with pytest.raises(ValueError, match=r"labels must be in 0..2"):
+        generate(load_sampling_model(trained.export).generator, [3], [0])
 
 
 def test_write_samples_makes_class_folders_metadata_and_a_grid_and_extends_stably(
