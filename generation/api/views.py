@@ -5,7 +5,7 @@ and cancelling go through generation.services, so the API queues exactly what th
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -135,7 +135,7 @@ class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
         "resolved configuration, the log's tail, and the model once it succeeded.",
     ),
 )
-class TrainingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TrainingRunSerializer
     pagination_class = Pages
 

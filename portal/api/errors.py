@@ -26,6 +26,8 @@ REFUSALS = (ImportRejected, PublishRefused, AccessRequestRefused, GenerationReje
 
 
 class Rejected(exceptions.APIException):
+    """A refusal of one of our services (REFUSALS), with its message as the detail."""
+
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "rejected"
 

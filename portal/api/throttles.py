@@ -20,7 +20,13 @@ class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
 
 
 class UserThrottle(_RatesFromSettings, UserRateThrottle):
-    """Scope `user`: requests of a signed-in user or a token, by user."""
+    """Scope `user`: requests of a signed-in user or a token, by user. DRF's would count
+    anonymous requests here too, by address; they have their own scope, `anon`."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
 
 
 class ScopedThrottle(_RatesFromSettings, ScopedRateThrottle):

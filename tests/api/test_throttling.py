@@ -37,6 +37,12 @@ def test_anonymous_requests_are_throttled_by_address(api, rates, db):
     assert api("other").get("/api/v1/licenses/").status_code == 200  # a user has their own
 
 
+def test_anonymous_requests_do_not_count_against_the_user_rate(api, rates, db):
+    rates(anon="10/minute", user="2/minute")
+    client = api("anonymous")
+    assert [client.get("/api/v1/licenses/").status_code for _ in range(5)] == [200] * 5
+
+
 def test_signed_in_users_are_throttled_each_on_their_own(api, rates, db):
     rates(user="2/minute")
     client = api("other")
