@@ -48,8 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m gan_engine", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    common.add_argument(
+        "--threads", type=int, help="torch CPU threads (1 is steadier on a busy, shared machine)"
+    )
 
-    t = commands.add_parser("train", help="train a conditional GAN on a folder of class folders")
+    t = commands.add_parser(
+        "train", parents=[common], help="train a conditional GAN on a folder of class folders"
+    )
     t.add_argument("data_dir", type=Path)
     t.add_argument("--preset", default="small", choices=sorted(PRESETS))
     t.add_argument("--iterations", type=int)
@@ -65,16 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="any other setting of the preset, e.g. --set width=32 --set precision=fp32",
     )
-    t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     t.add_argument("--extractor", default="inception-v3-fid", help="feature network for metrics")
     t.add_argument("--weights-path", help="local Inception-v3 weights file")
 
-    s = commands.add_parser("sample", help="generate images from a checkpoint or generator.pt")
+    s = commands.add_parser(
+        "sample", parents=[common], help="generate images from a checkpoint or generator.pt"
+    )
     s.add_argument("checkpoint", type=Path)
     s.add_argument("--per-class", type=int, required=True)
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--seed", type=int, default=0, help="image j of every class uses seed S + j")
-    s.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     s.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
     return parser
 
@@ -88,7 +95,6 @@ def run_train(args: argparse.Namespace) -> None:
     overrides = dict(args.set) | {k: v for k, v in schedule.items() if v is not None}
     config = make_config(args.preset, overrides)
     data = load_image_folder(args.data_dir, config.resolution)
-    args.out.mkdir(parents=True, exist_ok=True)
     print(f"{len(data)} images in classes {data.class_names}; preset {args.preset}: {config}")
 
     bar = ProgressBar()
@@ -165,6 +171,8 @@ def run_sample(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     try:
         {"train": run_train, "sample": run_sample}[args.command](args)
     except (ValueError, FileExistsError, FileNotFoundError) as exc:
