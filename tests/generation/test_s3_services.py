@@ -17,7 +17,6 @@ from generation import generating, services
 from generation.models import GanModel, GeneratedImage, TrainingRun
 from generation.training import run_training
 from tests.catalogue import published
-from tests.factories import make_user
 
 # Training writes from a lease thread beside the test's connection: committed transactions.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -28,8 +27,7 @@ def fetch(url: str, **headers: str) -> tuple[int, bytes]:
         return got.status, got.read()
 
 
-def test_import_thumbnail_zip_and_ranged_download(client, s3_storage, tmp_path):
-    owner = make_user("owner")
+def test_import_thumbnail_zip_and_ranged_download(client, s3_storage, tmp_path, owner):
     version = published(owner, tmp_path / "uploads", visibility="private")
     image = version.images.first()
     assert image.file.name in s3_storage.keys("datasets/")
