@@ -29,12 +29,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Portal on http://127.0.0.1:8000/ (admin: /admin/), worker on queues gpu,default. Ctrl-C stops both."
-	@# SIGQUIT: Celery's cold shutdown, so Ctrl-C does not wait for a training task to end; the
-	@# run resumes from its last checkpoint at the next start (its lease shows the worker gone).
-	@trap 'kill -QUIT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A portal worker -Q gpu,default --pool=solo --loglevel=INFO \
-		--beat --schedule var/celerybeat-schedule & worker=$$!; \
-	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	$(PY) manage.py run_embedded
 
 test: install
 	$(PY) -m pytest -m "not services"
