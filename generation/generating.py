@@ -22,7 +22,12 @@ from PIL import Image
 
 from datasets.constants import DatasetKind, ImageOrigin, Visibility
 from datasets.models import ClassLabel, Dataset, DatasetVersion, ImageRecord
-from datasets.services import NewImage, store_images, version_identifier
+from datasets.services import (
+    NewImage,
+    refresh_search_text,
+    store_images,
+    version_identifier,
+)
 from gan_engine.sample import generate, load_sampling_model
 from generation import leases, staging
 from generation.constants import JobState
@@ -117,6 +122,7 @@ def ensure_result_version(job: GenerationJob) -> DatasetVersion:
         )
         for position, name in enumerate(job.class_names):
             ClassLabel.objects.create(dataset=dataset, name=name, position=position)
+        refresh_search_text(dataset=dataset)
         version = DatasetVersion.objects.create(
             dataset=dataset,
             number=1,
@@ -203,6 +209,7 @@ def _store_chunk(job, version, labels, chunk: list[Planned], images: torch.Tenso
             read=lambda data=data: data,
             original_name=f"{item.class_name}/seed-{item.seed}.png",
             origin=ImageOrigin.GENERATED,
+            extra={"model": str(job.model), "model_id": job.model_id, "seed": item.seed},
         )
         for item, image, data in zip(chunk, images, pngs, strict=True)
     ]
@@ -243,7 +250,8 @@ def _measure_and_describe(job: GenerationJob, version: DatasetVersion) -> None:
     GenerationJob.objects.filter(pk=job.pk).update(metrics=report)
     job.metrics = report
     version.description = synthetic_data_card(job=job, version=version)
-    version.save(update_fields=["description"])
+    version.metrics = report
+    version.save(update_fields=["description", "metrics"])
 
 
 def _finish(job: GenerationJob, state: str, *, error: str = "") -> None:

@@ -96,7 +96,14 @@ def test_train_then_generate_through_a_worker(workers, source_version, owner):
     assert rows.count() == 60
     assert len(set(rows.values_list("seed", flat=True))) == 60
     assert_files_match_rows(version)
+    first = version.images.order_by("pk").first()
+    assert first.extra == {
+        "model": str(model),
+        "model_id": model.pk,
+        "seed": rows.get(image=first).seed,
+    }
     assert job.metrics["results"], "the synthetic set is measured against its source"
+    assert version.metrics == job.metrics
     assert str(model) in version.description
     assert source_version.identifier in version.description
 
