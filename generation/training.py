@@ -66,7 +66,8 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
     evaluations: list[Evaluation] = []
 
     def on_progress(progress: Progress) -> None:
-        if reporter.report(progress.iteration, progress.total):
+        last = progress.iteration == progress.total  # the final losses are always kept
+        if reporter.report(progress.iteration, progress.total, force=last):
             _record_losses(run, progress)
 
     def on_evaluation(evaluation: Evaluation) -> None:
