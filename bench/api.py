@@ -15,7 +15,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from machine_info import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = 100
@@ -252,17 +253,6 @@ def deep_files_page(port: int, version_id: int) -> str:
         following = urlsplit(json.loads(body)["next"])
         path = f"{following.path}?{following.query}"
     return path.replace("page_size=1000", "page_size=100")
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()}, Python {platform.python_version()}"
 
 
 def main() -> None:

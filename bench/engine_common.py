@@ -14,17 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/x.py` from anywhere
 
+from machine_info import cpu_name  # noqa: E402 (bench/ is on the path when run as a script)
+
 
 def machine() -> dict:
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        model = [line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
-        cpu = model[0].split(":", 1)[1].strip() if model else cpu
     return {
-        "cpu": cpu,
+        "cpu": cpu_name(),
         "cpus": os.cpu_count(),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

@@ -12,7 +12,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from machine_info import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 TILE = 64
@@ -100,17 +101,6 @@ def measure(images: int, tmp: Path) -> dict:
         check=True,
     )
     return json.loads(child.stdout.splitlines()[-1])
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()}, Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ No Inception-v3 weights are used (none here): the domain CNN is the only feature
 import argparse
 import json
 import os
-import platform
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from engine_common import ROOT  # noqa: F401 (puts the repository on sys.path)
+from machine_info import machine
 from skimage import data
 
 from gan_engine.data import load_image_folder
@@ -88,17 +89,6 @@ def measure(per_class: int, real: tuple, weights: Path) -> dict:
         "memorized_share": round(summary["memorization"]["memorized_share"], 3),
         "accuracy_gain": round(summary["usefulness"]["accuracy_gain"], 3),
     }
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()}, Python {platform.python_version()}"
 
 
 def main() -> None:
