@@ -180,6 +180,22 @@ class DatasetVersion(models.Model):
     archive_sha256 = models.CharField(max_length=64, blank=True)
     view_count = models.PositiveIntegerField(default=0)
     download_count = models.PositiveIntegerField(default=0)
+    publication_hold = models.TextField(
+        blank=True,
+        help_text="Why this draft may not be published until a curator overrides it (set by a "
+        "check such as the quality report's memorization test); empty when nothing holds it.",
+    )
+    hold_override_reason = models.TextField(
+        blank=True, help_text="The curator's written reason for publishing despite the hold."
+    )
+    hold_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hold_overridden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -226,6 +242,11 @@ class DatasetVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == VersionState.PUBLISHED
+
+    @property
+    def is_held(self) -> bool:
+        """A hold stops publishing until a curator overrides it with a written reason."""
+        return bool(self.publication_hold) and not self.hold_override_reason
 
 
 class Authorship(models.Model):

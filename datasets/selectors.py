@@ -78,6 +78,15 @@ def is_editor(*, user: User, dataset: Dataset) -> bool:
     return dataset.collaborators.filter(pk=user.pk).exists()
 
 
+def manages_collaborators(*, user: User, dataset: Dataset) -> bool:
+    """Whether `user` chooses who edits `dataset`: its owner and staff, not its collaborators."""
+    return user.is_authenticated and (user.is_staff or dataset.owner_id == user.pk)
+
+
+def collaborators_of(*, dataset: Dataset) -> QuerySet:
+    return dataset.collaborators.order_by("username")
+
+
 def visible_datasets(*, user: User) -> QuerySet[Dataset]:
     """Datasets whose page `user` may open (see the module's docstring)."""
     datasets = Dataset.objects.select_related("owner")
@@ -182,6 +191,11 @@ def publish_problems(*, version: DatasetVersion) -> list[str]:
         problems.append("name at least one creator: a citation needs authors")
     if not version.images.exists():
         problems.append("add images: the version is empty")
+    if version.is_held:
+        problems.append(
+            f"publication is held: {version.publication_hold} A curator may override the hold "
+            "with a written reason."
+        )
     return problems
 
 

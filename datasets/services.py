@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
@@ -43,7 +44,12 @@ from datasets.constants import (
     VersionState,
     Visibility,
 )
-from datasets.exceptions import AccessRequestRefused, ImportRejected, PublishRefused
+from datasets.exceptions import (
+    AccessRequestRefused,
+    CurationRefused,
+    ImportRejected,
+    PublishRefused,
+)
 from datasets.importing import ImportPlan, PlannedImage, plan_import
 from datasets.metadata import version_urls
 from datasets.models import (
@@ -68,6 +74,8 @@ Progress = Callable[[int, int], None]
 # Rows per INSERT: large enough to amortise the round trip, small enough for SQLite's variable
 # limit and for a bounded list in memory.
 IMAGE_BATCH_SIZE = 500
+# A hold is overridden with a reason a reader can weigh, not a click.
+MIN_OVERRIDE_REASON = 20
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -352,7 +360,7 @@ def _write_import(
             )
             version.full_clean()
             version.save()
-            _add_authors(version, creators)
+            add_creators(version=version, creators=creators)
             images = [_new_image(planned, labels, source) for planned in plan.images]
             written = store_images(version=version, images=images, progress=progress).names
     except BaseException:
@@ -364,7 +372,8 @@ def _write_import(
     return version
 
 
-def _add_authors(version: DatasetVersion, creators: Sequence[CreatorSpec]) -> None:
+def add_creators(*, version: DatasetVersion, creators: Sequence[CreatorSpec]) -> None:
+    """Name `creators` as the authors of a draft that has none yet, in citation order."""
     Authorship.objects.bulk_create(
         Authorship(version=version, creator=_creator(spec), position=position)
         for position, spec in enumerate(creators)
@@ -534,7 +543,7 @@ def update_draft(
         version.full_clean()
         version.save()
         Authorship.objects.filter(version=version).delete()
-        _add_authors(version, creators)
+        add_creators(version=version, creators=creators)
         refresh_search_text(dataset=dataset)
     return version
 
@@ -563,6 +572,50 @@ def publish_version(*, version: DatasetVersion, user: AbstractBaseUser) -> Datas
         refresh_search_text(dataset=locked.dataset)
         transaction.on_commit(functools.partial(tasks.build_archive.delay, locked.pk))
     return locked
+
+
+def hold_publication(*, version: DatasetVersion, reason: str) -> None:
+    """Stop a draft from being published until a curator overrides `reason` (empty: release).
+
+    Called by checks that run after the images exist, such as the quality report's memorization
+    test. A new hold replaces an earlier override: the curator's reason answered the old finding.
+    """
+    if version.is_published:
+        return
+    DatasetVersion.objects.filter(pk=version.pk).update(
+        publication_hold=reason,
+        hold_override_reason="",
+        hold_overridden_by=None,
+        hold_overridden_at=None,
+    )
+    version.refresh_from_db(
+        fields=[
+            "publication_hold",
+            "hold_override_reason",
+            "hold_overridden_by",
+            "hold_overridden_at",
+        ]
+    )
+
+
+def override_publication_hold(
+    *, version: DatasetVersion, user: AbstractBaseUser, reason: str
+) -> DatasetVersion:
+    """Let a held draft be published: the curator's written reason is stored and shown with it."""
+    if not selectors.is_editor(user=user, dataset=version.dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff override a hold")
+    reason = reason.strip()
+    if not version.publication_hold:
+        raise PublishRefused([f"{version.identifier} has no publication hold to override"])
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise PublishRefused(
+            [f"write why the hold should be overridden (at least {MIN_OVERRIDE_REASON} characters)"]
+        )
+    DatasetVersion.objects.filter(pk=version.pk, state=VersionState.DRAFT).update(
+        hold_override_reason=reason, hold_overridden_by=user, hold_overridden_at=timezone.now()
+    )
+    version.refresh_from_db()
+    return version
 
 
 def build_archive(*, version: DatasetVersion) -> DatasetVersion:
@@ -657,3 +710,116 @@ def record_hit(*, version: DatasetVersion, kind: str, visitor: str) -> bool:
         if created:
             DatasetVersion.objects.filter(pk=version.pk).update(**{counter: F(counter) + 1})
     return created
+
+
+# --- New versions and collaborators ------------------------------------------------------------
+
+
+def creator_for_user(user: AbstractBaseUser) -> CreatorSpec | None:
+    """`user` as a citation names them ("Family, Given"), or None for an account without a name:
+    a username is no author's name, so such a draft asks its curator for creators instead."""
+    name = ", ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    if not name:
+        return None
+    return CreatorSpec(name=name[: Creator._meta.get_field("name").max_length])
+
+
+def new_draft_version(*, dataset: Dataset, user: AbstractBaseUser) -> DatasetVersion:
+    """Open the next version of `dataset` as a draft that starts as a copy of its newest
+    published version: the same images, license, creators, data card, metrics and lineage.
+
+    A published version never changes, so a fix (license, creators, data card) is a new version.
+    Images are shared, not copied: the draft's ImageRecords point at the published version's
+    stored files, which never change and which nothing deletes while a row names them, so a new
+    version of 20,000 images costs rows, not bytes. One draft at a time, so edits do not split.
+    Raises PermissionDenied for non-editors and CurationRefused while a draft exists.
+    """
+    if not selectors.is_editor(user=user, dataset=dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff add versions")
+    with transaction.atomic():
+        Dataset.objects.select_for_update().get(pk=dataset.pk)  # two clicks make one draft
+        versions = dataset.versions.order_by("-number")
+        draft = versions.filter(state=VersionState.DRAFT).first()
+        if draft is not None:
+            raise CurationRefused(
+                f"version {draft.number} is a draft already: edit and publish it first"
+            )
+        base = versions.first()
+        if base is None:
+            raise CurationRefused(f"{dataset.slug} has no version to start a new one from")
+        number = base.number + 1
+        version = DatasetVersion(
+            dataset=dataset,
+            number=number,
+            state=VersionState.DRAFT,
+            identifier=version_identifier(dataset, number),
+            license=base.license,
+            description=base.description,
+            derived_from=base.derived_from,
+            class_counts=base.class_counts,
+            metrics=base.metrics,
+            image_count=base.image_count,
+            total_bytes=base.total_bytes,
+        )
+        version.full_clean()
+        version.save()
+        Authorship.objects.bulk_create(
+            Authorship(version=version, creator_id=creator_id, position=position)
+            for creator_id, position in base.authorship_set.values_list("creator_id", "position")
+        )
+        _share_images(source=base, target=version)
+    return version
+
+
+def _share_images(*, source: DatasetVersion, target: DatasetVersion) -> None:
+    """ImageRecords of `target` for every image of `source`, in bounded batches."""
+    fields = [
+        field.attname
+        for field in ImageRecord._meta.concrete_fields
+        if not field.primary_key and field.name not in ("version", "created_at")
+    ]
+    rows = source.images.order_by("pk").values(*fields).iterator(chunk_size=IMAGE_BATCH_SIZE)
+    batch: list[ImageRecord] = []
+    for row in rows:
+        batch.append(ImageRecord(version=target, **row))
+        if len(batch) == IMAGE_BATCH_SIZE:
+            ImageRecord.objects.bulk_create(batch)
+            batch = []
+    ImageRecord.objects.bulk_create(batch)
+
+
+def add_collaborator(
+    *, dataset: Dataset, user: AbstractBaseUser, username: str
+) -> AbstractBaseUser:
+    """Let the account `username` edit and publish `dataset`'s drafts and see its files.
+
+    Only the owner and staff choose collaborators: the owner answers for who handles the data.
+    Raises PermissionDenied for anyone else and CurationRefused, naming the username, for an
+    unknown account, the owner or a collaborator already listed.
+    """
+    _check_manages_collaborators(user=user, dataset=dataset)
+    username = username.strip()
+    if not username:
+        raise CurationRefused("username: give the username of the person to add")
+    collaborator = get_user_model().objects.filter(username=username, is_active=True).first()
+    if collaborator is None:
+        raise CurationRefused(f"username {username!r}: no such account; they must sign up first")
+    if collaborator.pk == dataset.owner_id:
+        raise CurationRefused(f"{username} owns this dataset already")
+    if dataset.collaborators.filter(pk=collaborator.pk).exists():
+        raise CurationRefused(f"{username} is a collaborator already")
+    dataset.collaborators.add(collaborator)
+    return collaborator
+
+
+def remove_collaborator(
+    *, dataset: Dataset, user: AbstractBaseUser, collaborator: AbstractBaseUser
+) -> None:
+    """Take back a collaborator's right to edit, publish and see the files of `dataset`."""
+    _check_manages_collaborators(user=user, dataset=dataset)
+    dataset.collaborators.remove(collaborator)
+
+
+def _check_manages_collaborators(*, user: AbstractBaseUser, dataset: Dataset) -> None:
+    if not selectors.manages_collaborators(user=user, dataset=dataset):
+        raise PermissionDenied("only the dataset's owner and staff choose its collaborators")

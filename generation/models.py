@@ -177,3 +177,64 @@ class GeneratedImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.class_name} seed {self.seed}"
+
+
+class QualityBaseline(models.Model):
+    """The fixed real split and the domain CNN of one source version.
+
+    Every quality report on a synthetic version made from this source uses the same held-out
+    images and the same feature network, so reports of different models or recipes compare.
+    """
+
+    source_version = models.OneToOneField(
+        DatasetVersion, on_delete=models.CASCADE, related_name="quality_baseline"
+    )
+    seed = models.BigIntegerField(default=0)
+    train_images = models.JSONField(default=list, help_text="ImageRecord ids of the train part.")
+    held_out_images = models.JSONField(default=list, help_text="ImageRecord ids held out.")
+    classifier = models.FileField(max_length=500, help_text="Weights of the domain CNN.")
+    classifier_config = models.JSONField(default=dict, blank=True)
+    extractor_name = models.CharField(
+        max_length=200, help_text="The domain CNN's feature-extractor name (never called FID)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Quality baseline of {self.source_version}"
+
+
+class QualityReport(TrackedTask):
+    """Fidelity, diversity, memorization and usefulness of a synthetic version (issue 8).
+
+    `report` is gan_engine.quality's JSON (each figure with its extractor and sample counts);
+    the columns beside it are what the catalogue filters and gates publishing on.
+    """
+
+    version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="quality_reports"
+    )
+    source_version = models.ForeignKey(DatasetVersion, on_delete=models.PROTECT, related_name="+")
+    model = models.ForeignKey(
+        GanModel, on_delete=models.PROTECT, null=True, blank=True, related_name="quality_reports"
+    )
+    baseline = models.ForeignKey(
+        QualityBaseline, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    seed = models.BigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    memorization_threshold = models.FloatField(
+        help_text="Largest share of memorized images allowed before publishing is held."
+    )
+    memorized_share = models.FloatField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    closest_pairs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The closest synthetic/real pairs as ImageRecord ids with their distances.",
+    )
+
+    class Meta(TrackedTask.Meta):
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Quality report {self.pk} of {self.version} ({self.state})"
