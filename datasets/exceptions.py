@@ -23,3 +23,8 @@ class PublishRefused(ValueError):
 
 class AccessRequestRefused(ValueError):
     """An access request that makes no sense (not a restricted dataset, access already held)."""
+
+
+class CurationRefused(ValueError):
+    """A curator's request that cannot be done as asked (a second draft, an unknown
+    collaborator); the message is one line saying why and what to do instead."""

@@ -132,3 +132,11 @@ class AccessRequestForm(forms.Form):
         max_length=2000,
         help_text="Who you are and what you need the files for.",
     )
+
+
+class CollaboratorForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        help_text="Their account's username. Collaborators edit and publish drafts and see the "
+        "files; only you and staff choose collaborators.",
+    )

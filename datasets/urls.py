@@ -11,6 +11,13 @@ urlpatterns = [
     path("access-requests/<int:pk>/", access.decide, name="decide-access"),
     path("<slug:slug>/", browse.dataset_detail, name="detail"),
     path("<slug:slug>/access/", access.request_access, name="request-access"),
+    path("<slug:slug>/new-version/", curation.new_version, name="new-version"),
+    path("<slug:slug>/collaborators/", curation.collaborators, name="collaborators"),
+    path(
+        "<slug:slug>/collaborators/<int:user_id>/remove/",
+        curation.remove_collaborator,
+        name="remove-collaborator",
+    ),
     path("<slug:slug>/v<int:number>/", browse.dataset_detail, name="version"),
     path("<slug:slug>/v<int:number>/download/", files.download, name="download"),
     path("<slug:slug>/v<int:number>/edit/", curation.edit, name="edit"),

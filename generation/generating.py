@@ -24,6 +24,8 @@ from datasets.constants import DatasetKind, ImageOrigin, Visibility
 from datasets.models import ClassLabel, Dataset, DatasetVersion, ImageRecord
 from datasets.services import (
     NewImage,
+    add_creators,
+    creator_for_user,
     refresh_search_text,
     store_images,
     version_identifier,
@@ -101,7 +103,13 @@ def _generate(job: GenerationJob) -> None:
 
 
 def ensure_result_version(job: GenerationJob) -> DatasetVersion:
-    """The job's draft synthetic version, created on the first attempt with the source's classes."""
+    """The job's draft synthetic version, created on the first attempt with the source's classes.
+
+    The draft starts with the source's license and with the job's owner as its creator (when
+    the account has a name), so publishing it usually needs no more than a look and a click. The
+    source's creators are credited through the lineage (derived_from, in the citation exports),
+    not as authors: they did not make these images.
+    """
     if job.result_version_id:
         return job.result_version
     source = job.model.source_version
@@ -130,6 +138,8 @@ def ensure_result_version(job: GenerationJob) -> DatasetVersion:
             license=source.license,
             derived_from=source,
         )
+        owner = creator_for_user(job.owner)
+        add_creators(version=version, creators=[owner] if owner else [])
         GenerationJob.objects.filter(pk=job.pk).update(result_version=version)
     job.result_version = version
     return version

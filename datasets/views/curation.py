@@ -1,16 +1,18 @@
-"""Curator pages: upload a ZIP as a new dataset, edit a draft, publish it."""
+"""Curator pages: upload a ZIP as a new dataset, edit a draft, publish it, open a new version,
+choose collaborators."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from datasets import selectors, services
-from datasets.exceptions import ImportRejected, PublishRefused
-from datasets.forms import DraftForm, UploadForm
-from datasets.models import DatasetVersion
+from datasets.exceptions import CurationRefused, ImportRejected, PublishRefused
+from datasets.forms import CollaboratorForm, DraftForm, UploadForm
+from datasets.models import Dataset, DatasetVersion
 
 
 @login_required
@@ -97,6 +99,75 @@ def publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@login_required
+def new_version(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open the next version as a draft copy of the newest published one, then edit it."""
+    dataset = _edited_dataset(request, slug)
+    try:
+        version = services.new_draft_version(dataset=dataset, user=request.user)
+    except CurationRefused as refusal:
+        messages.error(request, f"No new version was opened: {refusal}.")
+        return redirect("datasets:detail", dataset.slug)
+    messages.success(
+        request,
+        f"Version {version.number} is a draft copy of version {version.number - 1}: "
+        "change what needs changing, say what changed, then publish it.",
+    )
+    return redirect("datasets:edit", dataset.slug, version.number)
+
+
+@login_required
+def collaborators(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who edits the dataset: every editor sees the list; the owner and staff change it."""
+    dataset = _edited_dataset(request, slug)
+    manages = selectors.manages_collaborators(user=request.user, dataset=dataset)
+    form = CollaboratorForm(request.POST or None)
+    if request.method == "POST":
+        if not manages:
+            raise PermissionDenied("Only the dataset's owner and staff choose collaborators.")
+        if form.is_valid():
+            try:
+                added = services.add_collaborator(
+                    dataset=dataset, user=request.user, username=form.cleaned_data["username"]
+                )
+            except CurationRefused as refusal:
+                form.add_error("username", str(refusal))
+            else:
+                messages.success(request, f"{added.username} now collaborates on this dataset.")
+                return redirect("datasets:collaborators", dataset.slug)
+    return render(
+        request,
+        "datasets/collaborators.html",
+        {
+            "dataset": dataset,
+            "collaborators": selectors.collaborators_of(dataset=dataset),
+            "form": form if manages else None,
+        },
+        status=_status(form),
+    )
+
+
+@require_POST
+@login_required
+def remove_collaborator(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    dataset = _edited_dataset(request, slug)
+    if not selectors.manages_collaborators(user=request.user, dataset=dataset):
+        raise PermissionDenied("Only the dataset's owner and staff choose collaborators.")
+    collaborator = get_object_or_404(selectors.collaborators_of(dataset=dataset), pk=user_id)
+    services.remove_collaborator(dataset=dataset, user=request.user, collaborator=collaborator)
+    messages.success(request, f"{collaborator.username} no longer collaborates on this dataset.")
+    return redirect("datasets:collaborators", dataset.slug)
+
+
+def _edited_dataset(request: HttpRequest, slug: str) -> Dataset:
+    """The dataset `slug` if the user edits it; 404 otherwise, as for a dataset they cannot see."""
+    dataset = selectors.editable_datasets(user=request.user).filter(slug=slug).first()
+    if dataset is None:
+        raise Http404("No such dataset.")
+    return dataset
 
 
 def _editable_draft(request: HttpRequest, slug: str, number: int) -> DatasetVersion:
