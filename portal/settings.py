@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -183,6 +183,17 @@ SUBSTITUTE_EXTRACTOR = env_str("SUBSTITUTE_EXTRACTOR", "random-cnn-0")
 SYNTHETIC_METRICS_MAX_PER_CLASS = env_int("SYNTHETIC_METRICS_MAX_PER_CLASS", 2000)
 TRAINING_DEVICE = env_str("TRAINING_DEVICE", "auto")  # auto: the GPU when the worker has one
 
+# --- Quality reports of synthetic versions (issue 8) --------------------------------------------
+# Largest share of synthetic images closer to a real image than the real images' own 1st
+# percentile before publishing is held for a curator's written override.
+QUALITY_MEMORIZATION_THRESHOLD = env_float("QUALITY_MEMORIZATION_THRESHOLD", 0.05)
+# Synthetic images per class a report reads (first by id): bounds its time on 100k-image sets.
+QUALITY_MAX_PER_CLASS = env_int("QUALITY_MAX_PER_CLASS", 2000)
+# Seed of the real train/held-out split, the domain CNN and the reports' sampling.
+QUALITY_SEED = env_int("QUALITY_SEED", 0)
+# Queue a report on every synthetic version a generation job completes.
+QUALITY_AFTER_GENERATION = env_bool("QUALITY_AFTER_GENERATION", default=True)
+
 # --- Celery ------------------------------------------------------------------------------------
 # The embedded broker keeps messages as files under var/broker: no server to install. Production
 # points CELERY_BROKER_URL at Redis or RabbitMQ.
@@ -208,6 +219,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.tasks.train_run": {"queue": "gpu"},
     "generation.tasks.generate_images": {"queue": "gpu"},
+    "generation.tasks.quality_report": {"queue": "gpu"},
 }
 # Re-enqueue the runs and jobs of dead workers (DESIGN.md section 8); `make run` starts the worker
 # with an embedded beat, production runs one `celery -A portal beat`.
