@@ -55,3 +55,6 @@ class SortOrder(models.TextChoices):
 
 # Path segments of /datasets/<slug>/ that name pages, not datasets: no dataset may take them.
 RESERVED_SLUGS = frozenset({"new", "images", "access-requests"})
+
+# Longest search query taken, by the pages (which cut it) and the API (which refuses it).
+MAX_QUERY_LENGTH = 200

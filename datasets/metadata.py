@@ -237,7 +237,7 @@ def datacite(
         "creators": [_datacite_creator(creator) for creator in creators],
         "titles": [{"title": dataset.title}],
         "publisher": {"name": settings.PORTAL_PUBLISHER},
-        "publicationYear": date.year,
+        "publicationYear": str(date.year),  # a string in DataCite schema 4.5
         "dates": [{"date": date.date().isoformat(), "dateType": "Issued"}],
         "subjects": [{"subject": keyword} for keyword in _keywords(version)],
         "language": "en",

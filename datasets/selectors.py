@@ -118,6 +118,18 @@ def visible_versions(*, user: User, dataset: Dataset) -> QuerySet[DatasetVersion
     return versions.filter(state=VersionState.PUBLISHED)
 
 
+def readable_versions(*, user: User) -> QuerySet[DatasetVersion]:
+    """Every version whose page `user` may open: published versions of the datasets they see,
+    and drafts of the datasets they edit (the rule of `visible_versions`, across datasets)."""
+    versions = DatasetVersion.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return versions
+    published = Q(state=VersionState.PUBLISHED, dataset__in=visible_datasets(user=user))
+    if not user.is_authenticated:
+        return versions.filter(published)
+    return versions.filter(published | Q(dataset__in=editable_datasets(user=user)))
+
+
 def latest_version(*, dataset: Dataset) -> DatasetVersion | None:
     """The newest published version, or the newest draft when nothing is published yet."""
     versions = dataset.versions.select_related("license").order_by("-number")

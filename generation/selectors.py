@@ -9,11 +9,9 @@ from generation.models import GanModel, GenerationJob, TrainingRun
 
 
 def models_visible_to(*, user) -> QuerySet[GanModel]:
-    """Models whose source dataset the user may see."""
-    datasets = catalogue.visible_datasets(user=user)
-    return GanModel.objects.filter(source_version__dataset__in=datasets).select_related(
-        "source_version__dataset", "training_run"
-    )
+    """Models whose source version the user may see."""
+    models = GanModel.objects.select_related("source_version__dataset", "training_run")
+    return _visible(models, user=user, path="source_version")
 
 
 def model_for_generation(*, model_id: int | None) -> GanModel:
@@ -44,36 +42,36 @@ def version_for_training(*, slug: str, number: int | None = None) -> DatasetVers
 
 
 def _visible(queryset, *, user, path: str):
-    """Rows whose source dataset (reached through `path`) the user may see."""
-    datasets = catalogue.visible_datasets(user=user)
-    return queryset.filter(**{f"{path}__in": datasets})
+    """Rows whose source version (reached through `path`) the user may see: a run on a draft is
+    as private as the draft, whatever the dataset's visibility."""
+    return queryset.filter(**{f"{path}__in": catalogue.readable_versions(user=user)})
 
 
 def runs_visible_to(*, user) -> QuerySet[TrainingRun]:
     """Every run whose page `user` may open (the rule of `visible_run`), newest first."""
     runs = TrainingRun.objects.select_related("source_version__dataset", "owner", "model")
-    return _visible(runs, user=user, path="source_version__dataset")
+    return _visible(runs, user=user, path="source_version")
 
 
 def jobs_visible_to(*, user) -> QuerySet[GenerationJob]:
     """Every generation job whose page `user` may open (the rule of `visible_job`)."""
     jobs = GenerationJob.objects.select_related("model", "owner", "result_version__dataset")
-    return _visible(jobs, user=user, path="model__source_version__dataset")
+    return _visible(jobs, user=user, path="model__source_version")
 
 
 def visible_run(*, user, pk: int) -> TrainingRun | None:
     runs = TrainingRun.objects.select_related("source_version__dataset", "owner")
-    return _visible(runs, user=user, path="source_version__dataset").filter(pk=pk).first()
+    return _visible(runs, user=user, path="source_version").filter(pk=pk).first()
 
 
 def visible_model(*, user, pk: int) -> GanModel | None:
     models = GanModel.objects.select_related("source_version__dataset", "training_run")
-    return _visible(models, user=user, path="source_version__dataset").filter(pk=pk).first()
+    return _visible(models, user=user, path="source_version").filter(pk=pk).first()
 
 
 def visible_job(*, user, pk: int) -> GenerationJob | None:
     jobs = GenerationJob.objects.select_related("model__source_version__dataset", "result_version")
-    return _visible(jobs, user=user, path="model__source_version__dataset").filter(pk=pk).first()
+    return _visible(jobs, user=user, path="model__source_version").filter(pk=pk).first()
 
 
 def can_manage(*, user, task: TrainingRun | GenerationJob | GanModel) -> bool:

@@ -20,16 +20,6 @@ from datasets.models import Creator, DatasetVersion
 Builder = Callable[..., dict | str]
 
 
-def datacite_json(**facts) -> dict:
-    """DataCite JSON as its metadata schema 4.5 validates it: the schema wants publicationYear
-    as a string, where datasets.metadata.datacite writes the number (DataCite's REST API takes
-    either). Remove once the builder writes the string."""
-    document = datacite(**facts)
-    attributes = document["data"]["attributes"]
-    attributes["publicationYear"] = str(attributes["publicationYear"])
-    return document
-
-
 def bibtex(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
     return citation_bibtex(citation_facts(version=version, creators=creators))
 
@@ -39,7 +29,7 @@ def citation(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> st
 
 
 EXPORTS: dict[str, Builder] = {
-    DataCiteRenderer.format: datacite_json,
+    DataCiteRenderer.format: datacite,
     CroissantRenderer.format: croissant,
     SchemaOrgRenderer.format: schema_org_dataset,
     BibTeXRenderer.format: bibtex,

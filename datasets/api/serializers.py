@@ -8,12 +8,9 @@ from rest_framework import serializers
 from datasets.api.exports import EXPORTS
 from datasets.api.links import RouteUrlField, route_url
 from datasets.citations import doi_url
-from datasets.constants import DatasetKind, Modality, SortOrder, Visibility
+from datasets.constants import MAX_QUERY_LENGTH, DatasetKind, Modality, SortOrder, Visibility
 from datasets.models import ClassLabel, Creator, Dataset, DatasetVersion, ImageRecord, License
 from datasets.orcid import ORCID_URL_PREFIXES
-
-MAX_QUERY_LENGTH = 200
-
 
 # --- Query parameters --------------------------------------------------------------------------
 

@@ -7,12 +7,10 @@ from django.shortcuts import render
 
 from datasets import selectors, services
 from datasets.citations import citation_bibtex, citation_facts, citation_text
-from datasets.constants import HitKind, SortOrder, Visibility
+from datasets.constants import MAX_QUERY_LENGTH, HitKind, SortOrder, Visibility
 from datasets.forms import AccessRequestForm
 from datasets.metadata import json_ld_script, schema_org_dataset, version_urls
 from datasets.views.visitors import visitor_of
-
-MAX_QUERY_LENGTH = 200
 
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
