@@ -6,13 +6,13 @@ does it copy the real images (memorization)? Each figure carries the network its
 from and the sample sizes, and the whole report is a function of its inputs and `seed`.
 
 Order of work: split the real set (or take the stored split), train the domain CNN on the train
-part, extract features once per network, then compute every figure from those features. The
-domain CNN is always used (memorization and usefulness need it, and it sees texture); the
-standard Inception-v3 is used as well where its weights can be loaded, and otherwise reported
-as unavailable with the reason.
+part (or take the one stored with the split), extract features once per network, then compute
+every figure from those features. The domain CNN is always used (memorization and usefulness
+need it, and it sees texture); the standard Inception-v3 is used as well where its weights can
+be loaded, and otherwise reported as unavailable with the reason.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -45,6 +45,14 @@ from gan_engine.quality.split import RealSplit, split_real
 from gan_engine.quality.usefulness import UsefulnessReport, usefulness_report
 
 FORMAT = "gan_engine.quality.report/1"
+# The report's phases in order, as passed to its `on_phase` callback when each one begins.
+DOMAIN_CNN, FEATURES, MEMORIZATION, USEFULNESS = (
+    "domain_cnn",
+    "features",
+    "memorization",
+    "usefulness",
+)
+PHASES = (DOMAIN_CNN, FEATURES, MEMORIZATION, USEFULNESS)
 DISTANCE_METRICS = ("fid", "kid")
 PIXEL_SPACE = f"pixels-{PIXEL_SIZE}x{PIXEL_SIZE}"
 
@@ -123,12 +131,22 @@ def quality_report(
     device: str = "cpu",
     classifier_config: ClassifierConfig = DEFAULT_CONFIG,
     domain_tag: str | None = None,
+    domain_classifier: DomainClassifier | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> QualityReport:
     """Assess `synthetic_images` against `real_images` (uint8 N x 3 x H x W, same H x W; labels
     index `class_names`). `split` is a stored split of the real set (default: a new one from
     `seed`); the set is flagged when its memorized share exceeds `memorization_threshold`.
-    The domain CNN is registered as `domain-cnn-<domain_tag or its fingerprint>`."""
+    The domain CNN is registered as `domain-cnn-<domain_tag or its fingerprint>`.
+
+    `domain_classifier` is one stored with `split` from an earlier report (trained on its train
+    part): it is reused instead of retrained, so every report on the same real set shares one
+    feature network and one usefulness baseline (a), and its own config and seed, not
+    `classifier_config` and `seed`, train (b) and (c). `on_phase(name)` is called as each of
+    PHASES begins (DOMAIN_CNN only when a classifier is trained), for progress reports.
+    """
     class_names = tuple(class_names)
+    begin = on_phase or (lambda _name: None)
     real = labelled(real_images, real_labels, class_names, "real")
     synthetic = labelled(synthetic_images, synthetic_labels, class_names, "synthetic")
     if real.images.shape[-2:] != synthetic.images.shape[-2:]:
@@ -139,19 +157,35 @@ def quality_report(
     split = split or split_real(real.labels, seed=seed)
     split.check(real.labels)
     real_train, held_out = real.subset(split.train), real.subset(split.held_out)
-    domain = train_classifier(
-        real_train, class_names, config=classifier_config, seed=seed, device=device
-    )
+    if domain_classifier is None:
+        begin(DOMAIN_CNN)
+        domain = train_classifier(
+            real_train, class_names, config=classifier_config, seed=seed, device=device
+        )
+    elif domain_classifier.class_names != class_names:
+        raise ValueError(
+            f"the stored domain classifier knows the classes {list(domain_classifier.class_names)}"
+            f", not {list(class_names)}"
+        )
+    else:
+        domain = domain_classifier
+    begin(FEATURES)
     domain_name = register_domain_extractor(domain, domain_tag)
     domain_features = extract(domain_name, None, device, real, synthetic)
     fidelity = (
         inception_fidelity(inception_weights_path, device, real, synthetic, class_names, seed),
         fidelity_report(domain_name, *domain_features, real, synthetic, class_names, seed),
     )
+    begin(MEMORIZATION)
     spaces = {
         PIXEL_SPACE: (pixel_vectors(real.images), pixel_vectors(synthetic.images)),
         domain_name: (domain_features[0].features, domain_features[1].features),
     }
+    memorization = memorization_report(spaces, max_share=memorization_threshold)
+    begin(USEFULNESS)
+    usefulness = usefulness_report(
+        domain, real_train=real_train, synthetic=synthetic, held_out=held_out, device=device
+    )
     return QualityReport(
         seed=seed,
         class_names=class_names,
@@ -160,10 +194,8 @@ def quality_report(
         synthetic_counts=counts(synthetic.labels, class_names),
         domain_extractor=domain_name,
         fidelity=fidelity,
-        memorization=memorization_report(spaces, max_share=memorization_threshold),
-        usefulness=usefulness_report(
-            domain, real_train=real_train, synthetic=synthetic, held_out=held_out, device=device
-        ),
+        memorization=memorization,
+        usefulness=usefulness,
         domain_classifier=domain,
     )
 

@@ -300,3 +300,35 @@ def test_report_is_deterministic_for_a_seed_and_reuses_a_stored_split(
     stored = RealSplit.from_dict(json.loads(json.dumps(fresh_report.split.to_dict())))
     again = report_for(real, *patterns(per_class=60, seed=1), no_inception, split=stored)
     assert again.to_dict() == fresh_report.to_dict()
+
+
+def test_a_stored_classifier_is_reused_instead_of_retrained_with_the_same_report(
+    fresh_report, real, no_inception, tmp_path
+):
+    path = tmp_path / "domain.pt"
+    fresh_report.domain_classifier.save(path)
+    phases: list[str] = []
+    again = report_for(
+        real,
+        *patterns(per_class=60, seed=1),
+        no_inception,
+        split=fresh_report.split,
+        domain_classifier=DomainClassifier.load(path),
+        on_phase=phases.append,
+    )
+    assert phases == ["features", "memorization", "usefulness"]  # no domain CNN training
+    assert again.to_dict() == fresh_report.to_dict()
+
+
+def test_a_stored_classifier_of_other_classes_is_refused(classifier, real, no_inception):
+    images, labels = real
+    with pytest.raises(ValueError, match="stored domain classifier knows the classes"):
+        quality_report(
+            images,
+            labels % 2,
+            images,
+            labels % 2,
+            ("a", "b"),
+            inception_weights_path=no_inception,
+            domain_classifier=classifier,
+        )
