@@ -10,6 +10,7 @@ The rules, in one place:
 """
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -372,26 +373,35 @@ def facet_counts(
     *, user: User, query: str = "", facets: Mapping[str, Iterable[str]] | None = None
 ) -> dict[str, list[FacetValue]]:
     """For each facet, its values among the datasets matching the query and the *other* facets,
-    with counts: what ticking one more value would add. Selected values are always listed."""
+    with counts: what ticking one more value would add. Selected values are always listed.
+
+    One query fetches the facet fields of every dataset matching the words; the counts are
+    made from those rows. A GROUP BY per facet would rebuild and rerun the whole annotated
+    search six times, which cost most of a faceted API request (docs/benchmarks.md, API).
+    """
     facets = facets or {}
+    selected = [_parsed(facet, facets.get(facet.name, ())) for facet in FACETS]
+    rows = list(
+        _matching(user=user, query=query, facets={})
+        .order_by()
+        .values_list(*(facet.field for facet in FACETS))
+    )
     counts: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
-        selected = _parsed(facet, facets.get(facet.name, ()))
-        rows = (
-            _matching(user=user, query=query, facets=facets, leave_out=facet.name)
-            .order_by()
-            .values(facet.field)
-            .annotate(n=Count("pk"))
+    for index, facet in enumerate(FACETS):
+        others = [(i, values) for i, values in enumerate(selected) if values and i != index]
+        found = Counter(
+            row[index]
+            for row in rows
+            if row[index] not in (None, "") and all(row[i] in values for i, values in others)
         )
-        found = {row[facet.field]: row["n"] for row in rows if row[facet.field] not in (None, "")}
-        for value in selected - found.keys():
+        for value in selected[index] - found.keys():
             found[value] = 0
         values = [
             FacetValue(
                 value=_url_value(value),
                 label=facet.display(value),
                 count=count,
-                selected=value in selected,
+                selected=value in selected[index],
             )
             for value, count in found.items()
         ]
