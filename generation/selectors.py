@@ -4,8 +4,9 @@ from django.db.models import QuerySet
 
 from datasets import selectors as catalogue
 from datasets.models import DatasetVersion
+from generation.constants import JobState
 from generation.exceptions import GenerationRejected
-from generation.models import GanModel, GenerationJob, TrainingRun
+from generation.models import GanModel, GenerationJob, QualityReport, TrainingRun
 
 
 def models_visible_to(*, user) -> QuerySet[GanModel]:
@@ -120,3 +121,62 @@ def version_for_curator(*, user, pk: int) -> DatasetVersion | None:
     return (
         DatasetVersion.objects.select_related("dataset").filter(pk=pk, dataset__in=datasets).first()
     )
+
+
+def _reports_visible_to(*, user) -> QuerySet[QualityReport]:
+    """Reports of the versions `user` may see: a report is as visible as its synthetic version
+    (a draft's report only to the draft's editors), newest first."""
+    reports = QualityReport.objects.filter(version__in=catalogue.readable_versions(user=user))
+    return reports.select_related(
+        "version__dataset", "version__hold_overridden_by", "source_version__dataset", "model"
+    ).order_by("-created_at", "-pk")
+
+
+def latest_quality_report(*, version: DatasetVersion, user) -> QualityReport | None:
+    """The newest quality report of `version` (running or done), None if there is none or
+    `user` may not see the version."""
+    return _reports_visible_to(user=user).filter(version=version).first()
+
+
+def visible_quality_report(*, user, pk: int) -> QualityReport | None:
+    return _reports_visible_to(user=user).filter(pk=pk).first()
+
+
+def comparable_versions(*, report: QualityReport, user) -> list[DatasetVersion]:
+    """Other versions `user` may see with a finished report on the same source, to compare."""
+    others = (
+        _reports_visible_to(user=user)
+        .filter(source_version_id=report.source_version_id, state=JobState.SUCCEEDED)
+        .exclude(version_id=report.version_id)
+    )
+    versions = {r.version_id: r.version for r in others[:50]}
+    return list(versions.values())
+
+
+def reports_for_comparison(*, user, version_ids: list[int]) -> list[QualityReport]:
+    """The newest finished report of each version, in the order asked, for a side-by-side view.
+
+    Refuses (GenerationRejected, one line) fewer than two versions, a version the user may not
+    see or without a finished report, and versions made from different sources: their reports
+    use different held-out images and domain CNNs, so their figures do not compare.
+    """
+    version_ids = list(dict.fromkeys(version_ids))
+    if len(version_ids) < 2:
+        raise GenerationRejected("versions: name two or more synthetic versions to compare")
+    finished = _reports_visible_to(user=user).filter(state=JobState.SUCCEEDED)
+    newest = {}
+    for report in finished.filter(version_id__in=version_ids):
+        newest.setdefault(report.version_id, report)
+    missing = [str(pk) for pk in version_ids if pk not in newest]
+    if missing:
+        raise GenerationRejected(
+            f"versions {', '.join(missing)}: no such version, or no finished quality report yet"
+        )
+    reports = [newest[pk] for pk in version_ids]
+    sources = {report.source_version_id: report.source_version for report in reports}
+    if len(sources) > 1:
+        names = ", ".join(sorted(source.identifier for source in sources.values()))
+        raise GenerationRejected(
+            f"versions were made from different sources ({names}): compare versions of one source"
+        )
+    return reports

@@ -14,4 +14,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/progress.json", views.job_progress, name="job-progress"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job-cancel"),
+    path("quality/<int:pk>/progress.json", views.quality_progress, name="quality-progress"),
+    path("quality/override/<int:version_id>/", views.quality_override, name="quality-override"),
+    path("quality/compare/", views.quality_compare, name="quality-compare"),
 ]

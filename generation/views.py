@@ -13,11 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from datasets import selectors as catalogue
+from datasets import services as catalogue_services
+from datasets.exceptions import PublishRefused
 from generation import selectors, services
 from generation.charts import line_chart_svg
 from generation.exceptions import GenerationRejected
 from generation.forms import GenerateForm
 from generation.models import GenerationJob, TrainingRun
+from generation.quality_presentation import comparison_rows, report_tables
 
 CHART_METRICS = {"distance": ("fid", "kid_mean"), "score": ("is_mean",)}
 
@@ -235,3 +238,69 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     services.cancel(task=job)
     messages.info(request, f"Cancel requested for generation job {job.pk}.")
     return redirect("generation:job", pk=job.pk)
+
+
+def _version_url(version) -> str:
+    return reverse("datasets:version", args=[version.dataset.slug, version.number])
+
+
+def quality_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """A quality report's progress for the version page; done, it links the page to reload."""
+    report = selectors.visible_quality_report(user=request.user, pk=pk)
+    if report is None:
+        raise Http404("No such quality report.")
+    done = report.state == "succeeded"
+    return JsonResponse(
+        _progress(report, result_url=_version_url(report.version) + "#quality" if done else None)
+    )
+
+
+@require_POST
+@login_required
+def quality_override(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Publish a held draft despite its hold: the curator's written reason is stored and shown."""
+    version = selectors.version_for_curator(user=request.user, pk=version_id)
+    if version is None:
+        raise Http404("No such dataset version.")
+    try:
+        catalogue_services.override_publication_hold(
+            version=version, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except PublishRefused as error:
+        messages.error(request, f"The hold stays: {error}")
+    else:
+        messages.success(
+            request, "Hold overridden: the draft may be published; your reason is shown."
+        )
+    return redirect(_version_url(version) + "#quality")
+
+
+def quality_compare(request: HttpRequest) -> HttpResponse:
+    """Finished reports of two or more versions of one source, side by side (`?versions=4,7`)."""
+    raw = request.GET.get("versions", "")
+    reports, error = [], ""
+    try:
+        ids = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        error = f"versions: give version ids separated by commas (e.g. ?versions=4,7), not {raw!r}"
+    else:
+        try:
+            reports = selectors.reports_for_comparison(user=request.user, version_ids=ids)
+        except GenerationRejected as rejected:
+            error = str(rejected)
+    return render(
+        request,
+        "generation/quality_compare.html",
+        {
+            "reports": reports,
+            "rows": comparison_rows(reports),
+            "charts": [(report, report_tables(report)["chart"]) for report in reports],
+            "source": (
+                catalogue.visible_source(user=request.user, version=reports[0].version)
+                if reports
+                else None
+            ),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -1,0 +1,42 @@
+"""The quality report's part of a synthetic version's page, looked up by the template.
+
+The version page belongs to the catalogue (datasets), which may not import this app; its
+template includes templates/generation/_quality_report.html, which asks this tag for the
+report, so the catalogue's view needs no knowledge of quality reports.
+"""
+
+from django import template
+
+from generation import selectors
+from generation.quality_presentation import closest_pairs, report_tables
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def quality_report_of(context, version) -> dict | None:
+    """The newest report of `version` the page's user may see, with its tables when done."""
+    user = context["request"].user
+    report = selectors.latest_quality_report(version=version, user=user)
+    if report is None:
+        return None
+    if report.state != "succeeded":
+        return {"report": report, "done": False}
+    return {
+        **report_tables(report),
+        "done": True,
+        "pairs": closest_pairs(report, user=user),
+        "compare_with": selectors.comparable_versions(report=report, user=user),
+    }
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """0.0123 -> "1.2%"; shares are read as percentages."""
+    return "–" if value is None else f"{value:.1%}"
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A gain with its sign: +0.021 or -0.013."""
+    return "–" if value is None else f"{value:+.3f}"
