@@ -191,8 +191,9 @@ def _usefulness_line(usefulness: dict) -> str:
 
 
 def closest_pairs(report: QualityReport, *, user) -> list[dict]:
-    """The closest synthetic/real pairs with their thumbnails' URLs, or with None for images
-    `user` may not see (a synthetic set may be public while its source is restricted)."""
+    """The closest synthetic/real pairs (ImageRecord ids, as the report task stores them) with
+    their thumbnails' URLs, None for images `user` may not see: a synthetic set may be shared
+    more widely than the real images it came from."""
     allowed = {
         "synthetic": catalogue.can_view_files(user=user, dataset=report.version.dataset),
         "real": catalogue.can_view_files(user=user, dataset=report.source_version.dataset),
@@ -202,7 +203,7 @@ def closest_pairs(report: QualityReport, *, user) -> list[dict]:
             **pair,
             **{
                 f"{side}_thumbnail": (
-                    reverse("datasets:image-thumbnail", args=[pair[side]])
+                    reverse("datasets:image-thumbnail", args=[pair[f"{side}_image"]])
                     if allowed[side]
                     else None
                 )

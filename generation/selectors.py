@@ -128,7 +128,11 @@ def _reports_visible_to(*, user) -> QuerySet[QualityReport]:
     (a draft's report only to the draft's editors), newest first."""
     reports = QualityReport.objects.filter(version__in=catalogue.readable_versions(user=user))
     return reports.select_related(
-        "version__dataset", "version__hold_overridden_by", "source_version__dataset", "model"
+        "version__dataset",
+        "version__license",
+        "version__hold_overridden_by",
+        "source_version__dataset",
+        "model",
     ).order_by("-created_at", "-pk")
 
 

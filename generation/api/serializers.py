@@ -2,14 +2,16 @@
 starting a run or a job takes. Ranges and names are checked by generation.services, which
 refuses with one line (a 400), so the rules are the same for the API, the pages and the CLI."""
 
-from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from datasets.api.links import RouteUrlField, route_url
 from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import PRESETS
-from generation.models import GanModel, GenerationJob, MetricPoint, TrainingRun
+from generation.models import GanModel, GenerationJob, MetricPoint, QualityReport, TrainingRun
+from generation.quality_presentation import closest_pairs
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -221,3 +223,134 @@ class GenerateSerializer(serializers.Serializer):
         help_text="Base seed: image i of class c gets seed + c*count + i. Random (and recorded) "
         "when left out.",
     )
+
+
+class PublicationHoldSerializer(serializers.Serializer):
+    """Whether the version may be published, and the curator's answer to a hold."""
+
+    held = serializers.BooleanField(source="is_held", help_text="True until overridden.")
+    reason = serializers.CharField(
+        source="publication_hold", help_text="Why publishing is held; empty when it is not."
+    )
+    override_reason = serializers.CharField(source="hold_override_reason")
+    overridden_by = serializers.CharField(
+        source="hold_overridden_by.username", default=None, allow_null=True
+    )
+    overridden_at = serializers.DateTimeField(source="hold_overridden_at", allow_null=True)
+
+
+class ClosestPairSerializer(serializers.Serializer):
+    """A synthetic image and its nearest real image, with thumbnails for review (null where
+    the caller may not see that image's files)."""
+
+    space = serializers.CharField(help_text="pixels-16x16 or the domain CNN's features.")
+    synthetic_image = serializers.IntegerField(help_text="Id of the synthetic ImageRecord.")
+    real_image = serializers.IntegerField(help_text="Id of the real ImageRecord.")
+    distance = serializers.FloatField()
+    memorized = serializers.BooleanField(help_text="At or below the space's reference.")
+    synthetic_thumbnail = serializers.URLField(allow_null=True)
+    real_thumbnail = serializers.URLField(allow_null=True)
+
+
+@extend_schema_serializer(
+    many=False,  # one report answers `versions/<id>/quality/`, though the router calls it a list
+    examples=[
+        OpenApiExample(
+            "A finished report that holds publishing",
+            response_only=True,
+            value={
+                "id": 3,
+                "state": "succeeded",
+                "progress": {
+                    "done": 5,
+                    "total": 5,
+                    "percent": 100.0,
+                    "items_per_second": None,
+                    "eta_seconds": None,
+                },
+                "error": "",
+                "seed": 0,
+                "memorization_threshold": 0.05,
+                "memorized_share": 0.31,
+                "flagged": True,
+                "hold": {
+                    "held": True,
+                    "reason": "Quality report 3: 31% of the synthetic images are as close to a "
+                    "real image as the closest 1% of real images are to each other (the limit "
+                    "is 5%), so they may copy real images.",
+                    "override_reason": "",
+                    "overridden_by": None,
+                    "overridden_at": None,
+                },
+                "closest_pairs": [
+                    {
+                        "space": "pixels-16x16",
+                        "synthetic_image": 912,
+                        "real_image": 17,
+                        "distance": 0.0,
+                        "memorized": True,
+                        "synthetic_thumbnail": "https://portal.example/datasets/images/912/"
+                        "thumbnail/",
+                        "real_thumbnail": None,
+                    }
+                ],
+                "report": {"format": "gan_engine.quality.report/1", "...": "..."},
+            },
+        )
+    ],
+)
+class QualityReportSerializer(serializers.ModelSerializer):
+    """The newest quality report of a synthetic version: state and progress while it runs; the
+    engine's report (every figure with its feature extractor and sample counts), the memorized
+    share and the publication hold once it is done."""
+
+    version = VersionSummarySerializer(read_only=True)
+    progress = ProgressSerializer(source="*", read_only=True)
+    model = ModelRefSerializer(read_only=True, allow_null=True)
+    hold = PublicationHoldSerializer(source="version", read_only=True)
+    closest_pairs = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    report = serializers.JSONField(
+        read_only=True,
+        help_text="gan_engine.quality's report: fidelity per feature extractor (FID and KID "
+        "only on Inception-v3; named distances on the domain CNN), precision/recall/density/"
+        "coverage, memorization per space, usefulness (accuracy, macro-F1, per-class recall "
+        "trained on real, synthetic, real+synthetic). Empty until the report is done.",
+    )
+
+    class Meta:
+        model = QualityReport
+        fields = [
+            "id",
+            "version",
+            "model",
+            "state",
+            "progress",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "seed",
+            "memorization_threshold",
+            "memorized_share",
+            "flagged",
+            "hold",
+            "closest_pairs",
+            "report",
+            "page_url",
+        ]
+
+    @extend_schema_field(ClosestPairSerializer(many=True))
+    def get_closest_pairs(self, report: QualityReport) -> list[dict]:
+        request = self.context["request"]
+        pairs = closest_pairs(report, user=request.user)
+        for pair in pairs:
+            for side in ("synthetic_thumbnail", "real_thumbnail"):
+                if pair[side]:
+                    pair[side] = request.build_absolute_uri(pair[side])
+        return ClosestPairSerializer(pairs, many=True).data
+
+    def get_page_url(self, report: QualityReport) -> str:
+        version = report.version
+        path = reverse("datasets:version", args=[version.dataset.slug, version.number])
+        return self.context["request"].build_absolute_uri(path + "#quality")

@@ -8,3 +8,8 @@ router = SimpleRouter()
 router.register("models", views.GanModelViewSet, basename="model")
 router.register("training-runs", views.TrainingRunViewSet, basename="training-run")
 router.register("generation-jobs", views.GenerationJobViewSet, basename="generation-job")
+router.register(
+    r"versions/(?P<id>[0-9]+)/quality",
+    views.VersionQualityViewSet,
+    basename="version-quality",
+)

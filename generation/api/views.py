@@ -4,7 +4,13 @@ and cancelling go through generation.services, so the API queues exactly what th
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -12,6 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from datasets import selectors as catalogue
 from datasets.api.links import route_url
 from datasets.api.pagination import Pages
 from datasets.api.selectors import versions_visible_to
@@ -22,6 +29,7 @@ from generation.api.serializers import (
     GenerateSerializer,
     GenerationJobSerializer,
     MetricPointSerializer,
+    QualityReportSerializer,
     TrainingRunCreateSerializer,
     TrainingRunSerializer,
 )
@@ -235,3 +243,40 @@ class GenerationJobViewSet(viewsets.ReadOnlyModelViewSet):
         job = self.get_object()
         require_manager(user=request.user, task=job)
         return Response(self.get_serializer(services.cancel(task=job)).data)
+
+
+@extend_schema(tags=["quality reports"])
+class VersionQualityViewSet(viewsets.GenericViewSet):
+    """`versions/<id>/quality/`: routed by the generation app, because the catalogue's
+    VersionViewSet may not import it."""
+
+    serializer_class = QualityReportSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="The quality report of a synthetic version",
+        description="The newest quality report of the version: its state and progress while "
+        "it runs; once done, fidelity and diversity per feature extractor, memorization (the "
+        "share of synthetic images as close to a real one as real images are to each other), "
+        "usefulness for training a classifier, the closest synthetic/real pairs with their "
+        "thumbnails, and the publication hold with the curator's override. 404 for a version "
+        "you may not see, or one without a report.",
+        parameters=[
+            OpenApiParameter(
+                "id", int, OpenApiParameter.PATH, description="Id of the synthetic version."
+            )
+        ],
+        responses={
+            200: QualityReportSerializer,
+            404: OpenApiResponse(description="No such version, or no report of it yet."),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        versions = catalogue.readable_versions(user=request.user)
+        version = versions.filter(pk=kwargs["id"]).first()
+        if version is None:
+            raise NotFound("No such dataset version.")
+        report = selectors.latest_quality_report(version=version, user=request.user)
+        if report is None:
+            raise NotFound(f"{version.identifier} has no quality report yet.")
+        return Response(self.get_serializer(report).data)

@@ -15,6 +15,7 @@ ENDPOINTS = {
     "/api/v1/versions/{id}/": {"get"},
     "/api/v1/versions/{id}/files/": {"get"},
     "/api/v1/versions/{id}/download/": {"get"},
+    "/api/v1/versions/{id}/quality/": {"get"},
     "/api/v1/licenses/": {"get"},
     "/api/v1/licenses/{spdx_id}/": {"get"},
     "/api/v1/creators/": {"get"},

@@ -67,8 +67,8 @@ def test_version_page_shows_the_finished_report_labelled_by_extractor(client, pe
     assert "real+synthetic" in page and "Gain of real+synthetic over real" in page
     assert "<svg" in page and "Recall per class on held-out real images" in page
     pair = synthetic.quality_reports.get().closest_pairs[0]
-    assert reverse("datasets:image-thumbnail", args=[pair["synthetic"]]) in page
-    assert reverse("datasets:image-thumbnail", args=[pair["real"]]) in page
+    assert reverse("datasets:image-thumbnail", args=[pair["synthetic_image"]]) in page
+    assert reverse("datasets:image-thumbnail", args=[pair["real_image"]]) in page
 
 
 def test_running_report_shows_progress_that_the_page_polls(client, people, versions):
