@@ -7,77 +7,26 @@ as screenshots into docs/screenshots/, which the README shows.
 
 import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.urls import reverse
 from PIL import Image
 from skimage import data as skimage_data
 
-from datasets.license_data import install_licenses
-from datasets.models import Dataset, License
+from datasets.models import Dataset
 from datasets.services import CreatorSpec, build_archive, import_dataset, publish_version
 from gan_engine.demo_data import write_ihc_demo_set
 from tests.catalogue import JANE
+from tests.e2e.browser import SCREENSHOTS, log_in, url
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager_tasks"),
 ]
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_setup):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
-        # Playwright's sync API keeps an event loop in this thread, which makes Django refuse
-        # the ORM here; the test's own database calls are still plain synchronous code.
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server, settings):
-    install_licenses(License)  # transactional tests flush the table the migration filled
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # publishing builds the ZIP before answering
-    settings.PORTAL_BASE_URL = live_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def url(live_server, name: str, *args) -> str:
-    return live_server.url + reverse(name, args=args)
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(url(live_server, "login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/accounts/profile/")
 
 
 def retina_tiles(folder: Path) -> Path:
@@ -185,39 +134,6 @@ def test_visitor_searches_filters_opens_gallery_and_downloads_the_zip(page, live
     tail = page.request.get(zip_url, headers={"Range": f"bytes={cut}-"})
     assert (head.status, tail.status) == (206, 206)
     assert head.body() + tail.body() == data
-
-
-def test_curator_uploads_a_zip_publishes_it_and_it_appears_in_search(page, live_server, tmp_path):
-    make_user("curator")
-    folder = tmp_path / "upload"
-    write_ihc_demo_set(folder, tile=128, stride=128)  # 16 tiles
-    upload = tmp_path / "grades.zip"
-    with zipfile.ZipFile(upload, "w") as archive:
-        for path in sorted(folder.rglob("*.png")):
-            archive.write(path, path.relative_to(folder).as_posix())
-
-    log_in(page, live_server, "curator")
-    page.get_by_role("link", name="Upload", exact=True).click()
-    page.get_by_label("ZIP of class folders").set_input_files(upload)
-    page.get_by_label("Title").fill("Stain grades from the curator")
-    page.get_by_label("License").select_option("CC-BY-4.0")
-    page.get_by_label("Creators").fill("Doe, Jane | 0000-0002-1825-0097 | Example University")
-    page.get_by_label("Modality").select_option("ihc")
-    page.get_by_label("Visibility").select_option("public")
-    page.get_by_role("button", name="Upload and check").click()
-    page.wait_for_url("**/datasets/stain-grades-from-the-curator/v1/")
-    assert page.get_by_text("Imported 16 images in 3 classes").is_visible()
-
-    page.get_by_role("link", name="Publish…").click()
-    page.get_by_role("button", name="Publish version 1").click()
-    page.wait_for_url("**/datasets/stain-grades-from-the-curator/v1/")
-    assert page.get_by_text("Published 10.5072/stain-grades-from-the-curator.v1").is_visible()
-    assert page.get_by_role("link", name="Download ZIP").is_visible()
-
-    visitor = page.context.browser.new_page()
-    visitor.goto(url(live_server, "datasets:list") + "?q=curator")
-    assert visitor.get_by_role("link", name="Stain grades from the curator").is_visible()
-    visitor.close()
 
 
 def test_private_dataset_and_its_files_are_404_for_another_user(page, live_server, tmp_path):
