@@ -35,6 +35,7 @@ from datasets import selectors
 from datasets.citations import citation_bibtex, citation_facts, citation_text
 from datasets.metadata import VersionUrls, croissant, datacite
 from datasets.models import DatasetVersion, ImageRecord
+from datasets.quality_summary import quality_summary_of
 
 BLOCK_SIZE = 1024 * 1024
 MANIFEST = "MANIFEST.sha256"
@@ -146,6 +147,7 @@ class ArchiveContents:
             "class_counts": selectors.class_counts(version=self.version),
             "urls": self.urls,
             "source": self.source,
+            "quality": quality_summary_of(self.version),
         }
 
     def _license(self) -> str:

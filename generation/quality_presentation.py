@@ -109,15 +109,17 @@ def quality_summary(report: QualityReport) -> dict:
     data = report.report
     memorization = memorization_table(data)
     usefulness = usefulness_table(data)
-    lines = [
-        f"- Quality report {report.pk}, seed {report.seed}: {data['counts']['held_out']} "
-        f"held-out and {data['counts']['real_train']} training real images, "
-        f"{sum(data['counts']['synthetic'].values())} synthetic images",
-    ]
-    for table in fidelity_tables(data):
-        lines.append(_fidelity_line(table))
-    lines.append(_memorization_line(memorization, report.memorization_threshold))
-    lines.append(_usefulness_line(usefulness))
+    statements = {
+        "sample": (
+            f"Quality report {report.pk}, seed {report.seed}: {data['counts']['held_out']} "
+            f"held-out and {data['counts']['real_train']} training real images, "
+            f"{sum(data['counts']['synthetic'].values())} synthetic images."
+        ),
+        "fidelity": " ".join(_fidelity_line(table) for table in fidelity_tables(data)),
+        "memorization": _memorization_line(memorization, report.memorization_threshold),
+        "usefulness": _usefulness_line(usefulness),
+    }
+    lines = [f"- {statement}" for statement in statements.values()]
     return {
         "format": SUMMARY_FORMAT,
         "report": report.pk,
@@ -131,13 +133,14 @@ def quality_summary(report: QualityReport) -> dict:
         },
         "accuracy_gain": usefulness["accuracy_gain"],
         "macro_f1_gain": usefulness["macro_f1_gain"],
+        "statements": statements,
         "lines": lines,
     }
 
 
 def _fidelity_line(table: dict) -> str:
     if not table["available"]:
-        return f"- {table['extractor']}: not computed ({table['reason']})"
+        return f"{table['extractor']} features: not computed ({table['reason']})."
     overall = table["rows"][0]
     parts = [
         _distance_text(label, result)
@@ -150,7 +153,7 @@ def _fidelity_line(table: dict) -> str:
             ", ".join(f"{name} {manifold[name]:.3f}" for name in MANIFOLD_FIGURES)
             + f" (k={manifold['k']}, {manifold['n_real']} real / {manifold['n_fake']} synthetic)"
         )
-    return f"- In {table['extractor']} features: " + "; ".join(parts)
+    return f"In {table['extractor']} features: " + "; ".join(parts) + "."
 
 
 def _distance_text(label: str, result: dict) -> str:
@@ -171,9 +174,9 @@ def _memorization_line(memorization: dict, threshold: float) -> str:
     percentile = memorization["spaces"][0]["reference_percentile"] if spaces else 1.0
     verdict = "above" if memorization["flagged"] else "within"
     return (
-        f"- Memorization: {memorization['memorized_share']:.1%} of the synthetic images are "
+        f"Memorization: {memorization['memorized_share']:.1%} of the synthetic images are "
         f"as close to a real image as the closest {percentile:g}% of real-to-real "
-        f"nearest-neighbour distances ({spaces}); {verdict} the limit of {threshold:.1%}"
+        f"nearest-neighbour distances ({spaces}); {verdict} the limit of {threshold:.1%}."
     )
 
 
@@ -183,10 +186,10 @@ def _usefulness_line(usefulness: dict) -> str:
         for r in usefulness["results"]
     )
     return (
-        f"- Usefulness (the same classifier trained on each set, tested on "
+        f"Usefulness (the same classifier trained on each set, tested on "
         f"{usefulness['n_test']} held-out real images): {scores}; gain of real+synthetic over "
         f"real: accuracy {usefulness['accuracy_gain']:+.3f}, "
-        f"macro-F1 {usefulness['macro_f1_gain']:+.3f}"
+        f"macro-F1 {usefulness['macro_f1_gain']:+.3f}."
     )
 
 

@@ -20,6 +20,7 @@ from datasets.metadata import (
     schema_org_dataset,
 )
 from datasets.models import Creator, DatasetVersion
+from datasets.quality_summary import quality_summary_of
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
 # The 1.1 context adds these terms to 1.0's (as mlcroissant writes it).
@@ -125,7 +126,8 @@ def image_extensions(version: DatasetVersion) -> list[str]:
 
 
 def responsible_ai(version: DatasetVersion, *, source: DatasetVersion | None) -> dict:
-    """Croissant RAI fields: whether the images are real or synthetic, and how they were made."""
+    """Croissant RAI fields: whether the images are real or synthetic, how they were made, and
+    what their quality report found."""
     card = version.description or version.dataset.description
     if version.dataset.kind != DatasetKind.SYNTHETIC:
         return {
@@ -146,4 +148,26 @@ def responsible_ai(version: DatasetVersion, *, source: DatasetVersion | None) ->
             "with their biases, and may reproduce some of them closely. They are not patient "
             "data and are no substitute for real images in diagnosis or clinical validation."
         ),
+        **quality_statements(version),
+    }
+
+
+def quality_statements(version: DatasetVersion) -> dict:
+    """The quality report's findings in the RAI fields they answer: how far the images are
+    from the real ones and which real variety they miss (biases), whether they copy real
+    images (personal information, with the hold and the curator's override), and whether they
+    help train a classifier (use cases). Nothing where no report was recorded."""
+    quality = quality_summary_of(version)
+    if quality is None:
+        return {}
+    statements = quality["statements"]
+    copying = statements["memorization"]
+    if version.publication_hold:
+        copying += f" Publication hold: {version.publication_hold}"
+        if version.hold_override_reason:
+            copying += f" Overridden by the curator: {version.hold_override_reason}"
+    return {
+        "rai:dataBiases": f"{statements['sample']} {statements['fidelity']}",
+        "rai:personalSensitiveInformation": copying,
+        "rai:dataUseCases": statements["usefulness"],
     }

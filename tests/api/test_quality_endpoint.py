@@ -11,6 +11,7 @@ from datasets.constants import VersionState
 from datasets.models import Dataset, DatasetVersion
 from datasets.services import hold_publication, override_publication_hold
 from generation.constants import JobState
+from generation.quality_presentation import quality_summary
 from tests.generation.quality_rows import engine_report, make_report, source_and_synthetic
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,25 @@ def test_endpoint_is_documented_as_one_report(client):
     fields = schema["components"]["schemas"]["QualityReport"]["properties"]
     assert {"state", "progress", "report", "memorized_share", "flagged", "hold"} <= set(fields)
     assert fields["closest_pairs"]["items"] == {"$ref": "#/components/schemas/ClosestPair"}
+
+
+def test_croissant_states_memorization_and_usefulness_in_its_rai_fields(api, users, versions):
+    import mlcroissant
+
+    source, synthetic = versions
+    report = make_report(synthetic, source)
+    synthetic.metrics = {"quality": quality_summary(report)}  # as the report task records it
+    synthetic.save(update_fields=["metrics"])
+    hold_publication(version=synthetic, reason=HOLD)
+    override_publication_hold(version=synthetic, user=users["owner"], reason=REASON)
+    document = api("owner").get(f"/api/v1/versions/{synthetic.pk}.croissant").json()
+    metadata = mlcroissant.Dataset(jsonld=document).metadata
+    assert not metadata.ctx.issues.errors, metadata.ctx.issues.report()
+    [copying] = metadata.personal_sensitive_information
+    share = engine_report()["memorization"]["memorized_share"]
+    assert copying.startswith(f"Memorization: {share:.1%} of the synthetic images")
+    assert f"Publication hold: {HOLD}" in copying and REASON in copying
+    [use] = metadata.data_use_cases
+    assert "accuracy" in use and "real+synthetic" in use and "macro-F1" in use
+    [biases] = metadata.data_biases
+    assert "Kernel distance (domain-cnn-" in biases and "FID" not in biases

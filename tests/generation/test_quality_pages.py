@@ -12,6 +12,7 @@ from datasets.services import hold_publication
 from generation.charts import bar_chart_svg
 from generation.constants import JobState
 from generation.quality_presentation import quality_summary
+from tests.catalogue import body, zip_members
 from tests.factories import make_user
 from tests.generation.quality_rows import engine_report, make_report, source_and_synthetic
 
@@ -228,7 +229,7 @@ def test_summary_for_the_data_card_names_extractors_and_never_says_fid(people, v
     text = "\n".join(summary["lines"])
     assert summary["flagged"] and f"{summary['memorized_share']:.1%}" == shown_share()
     assert "Kernel distance (domain-cnn-" in text and "FID" not in text
-    assert "inception-v3-fid: not computed" in text
+    assert "inception-v3-fid features: not computed" in text
     assert f"{shown_share()} of the synthetic images" in text and "above the limit of 5.0%" in text
     assert summary["extractors"] == [summary["extractors"][0]]
     assert summary["extractors"][0].startswith("domain-cnn-")
@@ -242,3 +243,30 @@ def test_published_version_shows_its_override_but_no_form(client, people, versio
     type(synthetic).objects.filter(pk=synthetic.pk).update(state=VersionState.PUBLISHED)
     _, page = page_of(client, synthetic)
     assert REASON in page and 'name="reason"' not in page
+
+
+def record_summary(report) -> None:
+    """The version's `metrics["quality"]`, as the generation app records a finished report
+    for the catalogue (datasets.quality_summary)."""
+    version = report.version
+    version.metrics = {**version.metrics, "quality": quality_summary(report)}
+    version.save(update_fields=["metrics"])
+
+
+def test_zip_readme_has_the_quality_section_with_the_hold_and_its_override(
+    client, people, versions
+):
+    source, synthetic = versions
+    record_summary(make_report(synthetic, source))
+    hold_publication(version=synthetic, reason=HOLD)
+    override(client, people["owner"], synthetic)
+    response = client.get(reverse("datasets:download", args=[synthetic.dataset.slug, 1]))
+    members = zip_members(body(response))
+    readme = members["tiles-synthetic-v1/README.md"].decode()
+    section = readme.split("## Quality report", 1)[1].split("\n## ", 1)[0]
+    assert "- Quality report" in section and "held-out" in section
+    assert "Kernel distance (domain-cnn-" in section and "FID" not in section
+    assert f"- Memorization: {shown_share()} of the synthetic images" in section
+    assert "accuracy gain" not in section and "gain of real+synthetic over real" in section
+    assert f"Publication hold: {HOLD}" in section
+    assert "Overridden by owner on " in section and REASON in section
