@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from datasets.exceptions import CurationRefused
 from datasets.models import DatasetVersion
-from datasets.services import new_draft_version, publish_version
-from tests.catalogue import JANE, published
+from datasets.services import build_archive, new_draft_version, publish_version
+from tests.catalogue import JANE, published, zip_members
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +75,16 @@ def test_the_new_version_is_edited_and_published_while_the_old_one_stays(client,
         },
     )
 
-    publish_version(version=v2, user=owner)
+    v2 = build_archive(version=publish_version(version=v2, user=owner))
 
     v1.refresh_from_db()
-    v2.refresh_from_db()
     assert (v1.license.spdx_id, v1.creators.count()) == ("CC-BY-4.0", 1)
     assert (v2.license.spdx_id, v2.creators.count(), v2.is_published) == ("CC0-1.0", 2, True)
     assert all(default_storage.exists(name) for name in v1.images.values_list("file", flat=True))
+    with default_storage.open(v2.archive.name) as archive:
+        members = zip_members(archive.read())
+    images = [name for name in members if "/images/" in name]
+    assert len(images) == v2.image_count == v1.image_count
     page = client.get(reverse("datasets:version", args=[v1.dataset.slug, 1])).content.decode()
     assert "This is not the latest version" in page
 
