@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -35,6 +35,7 @@ from generation import leases, staging
 from generation.constants import JobState
 from generation.datacard import synthetic_data_card
 from generation.evaluation import training_device
+from generation.faults import TRANSIENT_FAULTS
 from generation.models import GeneratedImage, GenerationJob
 from generation.progress import PhaseClock, ProgressReporter
 from generation.synthetic_metrics import measure_against_source
@@ -74,8 +75,8 @@ def run_generation(job_id: int) -> None:
         with leases.kept(GenerationJob, job_id):
             _generate(job)
 
-    except OperationalError:
-        raise  # the database went away: the task retries; the row stays resumable
+    except TRANSIENT_FAULTS:
+        raise  # the database or the bucket went away: the task retries; the row stays resumable
     except Exception as error:
         logger.exception("job %s failed", job_id)
         _finish(job, JobState.FAILED, error=f"{type(error).__name__}: {error}")

@@ -123,7 +123,10 @@ def kept(model: type[models.Model], pk: int) -> Iterator[None]:
                     )
                 except DatabaseError:
                     # A missed beat is retried next interval; the work itself reports real errors.
+                    # A connection the server cut stays unusable until closed: the next beat
+                    # opens a new one, so a restarted database does not silence the heartbeat.
                     logger.warning("could not renew the lease of %s %s", model.__name__, pk)
+                    connection.close()
         finally:
             connection.close()
 

@@ -1,18 +1,19 @@
 """Celery tasks: thin shells around generation.training, generating and recovery.
 
 acks_late with reject_on_worker_lost (settings) lets brokers with acknowledgements redeliver a
-dead worker's task; the database lease and recovery cover brokers that do not. A database that
-drops its connection mid-task is retried with back-off.
+dead worker's task; the database lease and recovery cover brokers that do not. A database or a
+bucket that goes away mid-task (generation.faults) is retried with back-off.
 """
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.db import OperationalError, close_old_connections
+from django.db import close_old_connections
 
 from generation import generating, recovery, training
+from generation.faults import TRANSIENT_FAULTS
 from portal.log_context import task_context
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "max_retries": 10}
+RETRY = {"autoretry_for": TRANSIENT_FAULTS, "retry_backoff": 2, "max_retries": 10}
 
 
 @shared_task(acks_late=True, **RETRY)

@@ -10,7 +10,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gan_engine.config import TrainConfig
@@ -20,6 +20,7 @@ from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, t
 from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import PortalEvaluator, training_device
+from generation.faults import TRANSIENT_FAULTS
 from generation.models import MetricPoint, TrainingRun
 from generation.progress import PhaseClock, ProgressReporter
 
@@ -39,8 +40,8 @@ def run_training(run_id: int) -> None:
     try:
         with leases.kept(TrainingRun, run_id), tempfile.TemporaryDirectory() as tmp:
             _train_in(run, Path(tmp))
-    except OperationalError:
-        raise  # the database went away: the task retries; the row stays resumable
+    except TRANSIENT_FAULTS:
+        raise  # the database or the bucket went away: the task retries; the row stays resumable
     except Exception as error:
         logger.exception("run %s failed", run_id)
         _finish(run, JobState.FAILED, error=f"{type(error).__name__}: {error}")

@@ -5,6 +5,8 @@ Django's own deploy checks cover cookies, HSTS and SSL; these cover what only th
 its storage backends, its broker and the embedded default's development key.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
@@ -15,9 +17,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}
 
 @register()
 def check_storage(app_configs=None, **kwargs) -> list:
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    if settings.STORAGE_BACKEND == "gcs":
+        return _gcs_errors(options)
     if settings.STORAGE_BACKEND != "s3":
         return []
-    options = settings.STORAGES["default"].get("OPTIONS", {})
     errors = []
     if not options.get("bucket_name"):
         errors.append(
@@ -33,6 +37,40 @@ def check_storage(app_configs=None, **kwargs) -> list:
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.",
                 hint="Set both, or neither to use the host's role or ~/.aws credentials.",
                 id="portal.E002",
+            )
+        )
+    return errors
+
+
+def _gcs_errors(options: dict) -> list:
+    """Downloads are signed URLs, so the server needs a key to sign with: a key file, or the
+    IAM signBlob API under the host's own service account."""
+    errors = []
+    if not options.get("bucket_name"):
+        errors.append(
+            Error(
+                "STORAGE_BACKEND=gcs needs GS_BUCKET_NAME.",
+                hint="Set GS_BUCKET_NAME to the bucket the portal writes to.",
+                id="portal.E004",
+            )
+        )
+    key_file = options.get("credentials")
+    if isinstance(key_file, str) and not Path(key_file).is_file():
+        errors.append(
+            Error(
+                f"GS_CREDENTIALS={key_file} is not a readable file.",
+                hint="Point GS_CREDENTIALS at the service account's JSON key file.",
+                id="portal.E005",
+            )
+        )
+    if not key_file and not options.get("iam_sign_blob"):
+        errors.append(
+            Error(
+                "STORAGE_BACKEND=gcs cannot sign download URLs: neither GS_CREDENTIALS nor "
+                "GS_IAM_SIGN_BLOB is set.",
+                hint="Set GS_CREDENTIALS to a service-account key file, or GS_IAM_SIGN_BLOB=1 on "
+                "a host whose service account may sign (roles/iam.serviceAccountTokenCreator).",
+                id="portal.E006",
             )
         )
     return errors

@@ -6,6 +6,7 @@ runs everything with no service. Production sets DATABASE_URL, CELERY_BROKER_URL
 STORAGE_BACKEND (see README.md for the full list).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -131,6 +132,23 @@ if STORAGE_BACKEND == "s3":
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
             "file_overwrite": False,
             "default_acl": None,
+            "signature_version": "s3v4",
+        },
+    }
+elif STORAGE_BACKEND == "gcs":
+    # Google Cloud Storage; portal.storage.GoogleCloudStorage says what each endpoint is for.
+    _default_storage = {
+        "BACKEND": "portal.storage.GoogleCloudStorage",
+        "OPTIONS": {
+            "bucket_name": env_str("GS_BUCKET_NAME"),
+            "project_id": env_str("GS_PROJECT_ID") or None,
+            "credentials": env_str("GS_CREDENTIALS") or None,  # a service-account key file
+            "iam_sign_blob": env_bool("GS_IAM_SIGN_BLOB", default=False),
+            "api_endpoint": env_str("GS_API_ENDPOINT") or None,
+            "custom_endpoint": env_str("GS_CUSTOM_ENDPOINT") or None,
+            "expiration": timedelta(seconds=env_int("GS_EXPIRATION", 300)),
+            "file_overwrite": False,
+            "default_acl": None,
         },
     }
 elif STORAGE_BACKEND == "filesystem":
@@ -140,7 +158,7 @@ else:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        f"STORAGE_BACKEND={STORAGE_BACKEND!r} is not supported (use 'filesystem' or 's3')"
+        f"STORAGE_BACKEND={STORAGE_BACKEND!r} is not supported (use 'filesystem', 's3' or 'gcs')"
     )
 STORAGES = {
     "default": _default_storage,
@@ -191,6 +209,9 @@ QUALITY_MEMORIZATION_THRESHOLD = env_float("QUALITY_MEMORIZATION_THRESHOLD", 0.0
 QUALITY_MAX_PER_CLASS = env_int("QUALITY_MAX_PER_CLASS", 2000)
 # Seed of the real train/held-out split, the domain CNN and the reports' sampling.
 QUALITY_SEED = env_int("QUALITY_SEED", 0)
+# Optimiser steps of each of the report's small classifiers (the domain CNN and the usefulness
+# trainings); a source's domain CNN keeps the value it was first trained with.
+QUALITY_CLASSIFIER_STEPS = env_int("QUALITY_CLASSIFIER_STEPS", 300)
 # Queue a report on every synthetic version a generation job completes.
 QUALITY_AFTER_GENERATION = env_bool("QUALITY_AFTER_GENERATION", default=True)
 

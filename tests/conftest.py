@@ -2,8 +2,9 @@
 
 import pytest
 
-# The S3 API server of the services tier (moto_server), for tests that ask for `s3_storage`.
-pytest_plugins = ["tests.s3"]
+# The services tier's own servers: S3 (moto_server) for `s3_storage`, a private PostgreSQL
+# for `private_postgres`.
+pytest_plugins = ["tests.s3", "tests.postgres"]
 
 
 @pytest.fixture(autouse=True)

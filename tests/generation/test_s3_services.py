@@ -5,7 +5,7 @@ for the public endpoint, and check_integrity on a bucket."""
 import hashlib
 import urllib.request
 from io import StringIO
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -42,6 +42,7 @@ def test_import_thumbnail_zip_and_ranged_download(client, s3_storage, tmp_path, 
     assert download.status_code == 302
     location = download["Location"]
     assert urlsplit(location).hostname == "localhost"  # signed for the public endpoint
+    assert parse_qs(urlsplit(location).query)["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     whole = s3_storage.client.get_object(Bucket=s3_storage.name, Key=version.archive.name)
     zip_bytes = whole["Body"].read()
     assert hashlib.sha256(zip_bytes).hexdigest() == version.archive_sha256
