@@ -2,9 +2,9 @@
 
 import pytest
 
-# The services tier's own servers: S3 (moto_server) for `s3_storage`, a private PostgreSQL
-# for `private_postgres`.
-pytest_plugins = ["tests.s3", "tests.postgres"]
+# The services tier's own servers: S3 (moto_server) for `s3_storage`, Google Cloud Storage
+# (gcp-storage-emulator) for `gcs_storage`, a private PostgreSQL for `private_postgres`.
+pytest_plugins = ["tests.s3", "tests.gcs", "tests.postgres"]
 
 
 @pytest.fixture(autouse=True)

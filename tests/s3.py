@@ -38,6 +38,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_port(port: int, server: subprocess.Popen, name: str) -> None:
+    """Until the server started as `server` accepts connections; fails the test if it exits."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"{name} did not start")
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     """The server's port; one server for the session, a fresh bucket for each test."""
@@ -47,16 +61,7 @@ def s3_server():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("moto_server did not start")
-            time.sleep(0.2)
+    wait_for_port(port, server, "moto_server")
     yield port
     server.terminate()
     server.wait(timeout=10)
