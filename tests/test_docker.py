@@ -59,10 +59,20 @@ def test_portal_services_get_every_setting_production_needs(compose):
     for name in PORTAL_SERVICES:
         environment = compose["services"][name]["environment"]
         assert set(environment) >= NEEDED_VARIABLES, name
-        assert environment["STORAGE_BACKEND"] == "s3"
+        assert environment["STORAGE_BACKEND"] == "${STORAGE_BACKEND:-s3}"  # MinIO by default
         assert environment["DEBUG"] == "0"
         unknown = set(environment) - known
         assert not unknown, f"{name} sets variables the settings never read: {unknown}"
+
+
+def test_portal_services_pass_every_google_cloud_storage_setting(compose):
+    """STORAGE_BACKEND=gcs in docker/.env is enough: every GS_ variable reaches the services."""
+    google = {name for name in settings_variables() if name.startswith("GS_")}
+    assert {"GS_BUCKET_NAME", "GS_CREDENTIALS", "GS_IAM_SIGN_BLOB"} <= google
+    for name in PORTAL_SERVICES:
+        environment = compose["services"][name]["environment"]
+        assert google <= set(environment), name
+        assert all(environment[variable].startswith(f"${{{variable}:-") for variable in google)
 
 
 def test_dependencies_name_existing_services(compose):
