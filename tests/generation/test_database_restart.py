@@ -1,8 +1,9 @@
-"""The database restarted under a running generation job: the task retries and finishes.
+"""The database restarted under a running generation job: the task retries and finishes; and
+the lease thread outlives a connection the server cut.
 
-Runs on a private PostgreSQL server (tests/postgres.py), never the shared one. Set-up and the
-final check run through `manage.py shell` on that server, as an operator's commands would; the
-worker is a real `celery worker` process on the session's broker.
+The restart runs on a private PostgreSQL server (tests/postgres.py), never the shared one.
+Set-up and the final check run through `manage.py shell` on that server, as an operator's
+commands would; the worker is a real `celery worker` process on the session's broker.
 """
 
 import os
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
+from generation import leases, services
 from generation.constants import JobState
-from generation.models import GenerationJob
+from generation.models import GenerationJob, TrainingRun
 from tests.generation.conftest import write_colour_classes
 from tests.workers import ROOT, wait_for
 
@@ -29,7 +33,6 @@ def prepare_job(upload: str) -> int:
     from django.core.management import call_command
 
     from datasets.services import import_dataset
-    from generation import services
     from tests.factories import make_user
     from tests.generation.test_worker_jobs import train_model_here
 
@@ -108,3 +111,25 @@ def test_database_restarted_mid_job_the_job_retries_and_finishes(
         private_postgres.url,
     )
     assert "Traceback" not in worker.output().split("retry: Retry in")[-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lease_thread_renews_again_after_its_connection_is_cut(source_version, owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("cutting a session needs PostgreSQL (make test-services)")
+    run = services.start_training(
+        source_version=source_version, preset="tiny", overrides={}, user=owner, enqueue=False
+    )
+    assert leases.claim(TrainingRun, run.pk)
+    beat = lambda: TrainingRun.objects.values_list("heartbeat_at", flat=True).get(pk=run.pk)  # noqa: E731
+    with leases.kept(TrainingRun, run.pk):
+        claimed_at = beat()
+        wait_for(lambda: beat() > claimed_at, timeout=10, what="a first renewal")
+        with connection.cursor() as cursor:  # the only other session on this test database
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchall() == [(True,)]
+        cut_at = timezone.now()
+        wait_for(lambda: beat() > cut_at, timeout=10, what="a renewal on a new connection")
