@@ -1,9 +1,18 @@
-"""Curator's admin for runs, models and jobs: watch progress, cancel, inspect lineage."""
+"""Curator's admin for runs, models, jobs and quality reports: watch progress, cancel, inspect
+lineage."""
 
 from django.contrib import admin, messages
 
 from generation import services
-from generation.models import GanModel, GeneratedImage, GenerationJob, MetricPoint, TrainingRun
+from generation.models import (
+    GanModel,
+    GeneratedImage,
+    GenerationJob,
+    MetricPoint,
+    QualityBaseline,
+    QualityReport,
+    TrainingRun,
+)
 
 TRACKED_READ_ONLY = [
     "state",
@@ -137,3 +146,62 @@ class GeneratedImageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(QualityReport)
+class QualityReportAdmin(admin.ModelAdmin):
+    """Reports are read, not edited: a figure changed by hand would no longer be the report.
+    A hold is overridden on the version (datasets), with the curator's written reason."""
+
+    list_display = [
+        "pk",
+        "version",
+        "source_version",
+        "state",
+        "progress_percent",
+        "memorized_share",
+        "flagged",
+        "created_at",
+    ]
+    list_filter = ["state", "flagged"]
+    search_fields = ["version__identifier", "source_version__identifier"]
+    list_select_related = ["version__dataset", "source_version__dataset"]
+    readonly_fields = [
+        "version",
+        "source_version",
+        "model",
+        "baseline",
+        "owner",
+        "seed",
+        "memorization_threshold",
+        "memorized_share",
+        "flagged",
+        "closest_pairs",
+        "report",
+        *TRACKED_READ_ONLY,
+        "timings",
+    ]
+    actions = [cancel_selected]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # started through the service (page, API, manage.py quality_report)
+
+
+@admin.register(QualityBaseline)
+class QualityBaselineAdmin(admin.ModelAdmin):
+    list_display = ["pk", "source_version", "extractor_name", "seed", "created_at"]
+    search_fields = ["source_version__identifier"]
+    list_select_related = ["source_version__dataset"]
+    readonly_fields = [
+        "source_version",
+        "seed",
+        "train_images",
+        "held_out_images",
+        "classifier",
+        "classifier_config",
+        "extractor_name",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made by the first quality report of its source version

@@ -31,7 +31,7 @@ from datasets.services import (
     version_identifier,
 )
 from gan_engine.sample import generate, load_sampling_model
-from generation import leases, staging
+from generation import leases, quality_reports, staging
 from generation.constants import JobState
 from generation.datacard import synthetic_data_card
 from generation.evaluation import training_device
@@ -101,6 +101,7 @@ def _generate(job: GenerationJob) -> None:
         with clock.phase("measure_seconds"):
             _measure_and_describe(job, version)
         _finish(job, JobState.SUCCEEDED)
+        quality_reports.queue_after_generation(job=job, version=version)
 
 
 def ensure_result_version(job: GenerationJob) -> DatasetVersion:

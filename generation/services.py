@@ -11,19 +11,24 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from datasets import selectors as catalogue
+from datasets.constants import DatasetKind
 from datasets.models import DatasetVersion
 from gan_engine.presets import make_config
-from generation.constants import JobState
+from generation.constants import ACTIVE_STATES, JobState
 from generation.exceptions import GenerationRejected
-from generation.models import GanModel, GenerationJob, TrainingRun
+from generation.models import GanModel, GenerationJob, QualityReport, TrackedTask, TrainingRun
 
 MAX_SEED = 2**62  # seeds are offset per image: stay far from the 64-bit limit
+# The quality report's random streams are `seed | stream << 32`: its seeds must fit in 32 bits.
+MAX_QUALITY_SEED = 2**32
 
 
 def start_training(
@@ -51,7 +56,7 @@ def start_training(
             progress_total=config.iterations,
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue_training(run.pk))
+            transaction.on_commit(lambda: _enqueue("train_run", TrainingRun, run.pk))
     return run
 
 
@@ -74,13 +79,6 @@ def _check_trainable(version: DatasetVersion) -> None:
         raise GenerationRejected(
             f"{version.identifier}: classes with fewer than {minimum} images: {detail}"
         )
-
-
-def _enqueue_training(run_id: int) -> None:
-    from generation.tasks import train_run
-
-    result = train_run.delay(run_id)
-    TrainingRun.objects.filter(pk=run_id).update(celery_task_id=result.id)
 
 
 def start_generation(
@@ -119,18 +117,95 @@ def start_generation(
             progress_total=count_per_class * len(chosen),
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue_generation(job.pk))
+            transaction.on_commit(lambda: _enqueue("generate_images", GenerationJob, job.pk))
     return job
 
 
-def _enqueue_generation(job_id: int) -> None:
-    from generation.tasks import generate_images
+def start_quality_report(
+    *, version: DatasetVersion, user, seed: int | None = None, enqueue: bool = True
+) -> QualityReport:
+    """A queued QualityReport of the synthetic `version` against the version it was made from.
 
-    result = generate_images.delay(job_id)
-    GenerationJob.objects.filter(pk=job_id).update(celery_task_id=result.id)
+    Raises PermissionDenied unless `user` edits the version's dataset (the report may hold its
+    publication), and GenerationRejected, naming the problem, for a version that is not
+    synthetic, has no source or no images, or has a report under way already.
+    """
+    if not catalogue.is_editor(user=user, dataset=version.dataset):
+        raise PermissionDenied(
+            "only the dataset's owner, collaborators and staff start a quality report"
+        )
+    seed = settings.QUALITY_SEED if seed is None else seed
+    if not isinstance(seed, int) or not 0 <= seed < MAX_QUALITY_SEED:
+        raise GenerationRejected(
+            f"seed must be an integer from 0 to {MAX_QUALITY_SEED - 1}, got {seed!r}"
+        )
+    _check_assessable(version)
+    with transaction.atomic():
+        DatasetVersion.objects.select_for_update().get(pk=version.pk)  # two clicks, one report
+        under_way = version.quality_reports.filter(state__in=ACTIVE_STATES).first()
+        if under_way is not None:
+            raise GenerationRejected(
+                f"quality report {under_way.pk} of {version.identifier} is {under_way.state} "
+                "already: wait for it to finish"
+            )
+        job = GenerationJob.objects.filter(result_version=version).first()
+        report = QualityReport.objects.create(
+            version=version,
+            source_version=version.derived_from,
+            model=job.model if job else None,
+            owner=user,
+            seed=seed,
+            memorization_threshold=settings.QUALITY_MEMORIZATION_THRESHOLD,
+        )
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue("quality_report", QualityReport, report.pk))
+    return report
 
 
-def cancel(*, task: TrainingRun | GenerationJob) -> TrainingRun | GenerationJob:
+def _check_assessable(version: DatasetVersion) -> None:
+    """A report compares synthetic images with the real ones they came from, and splits the
+    real ones into train and held-out parts: every class needs two real images."""
+    if version.dataset.kind != DatasetKind.SYNTHETIC:
+        raise GenerationRejected(
+            f"{version.identifier} holds real images: quality reports are for synthetic versions"
+        )
+    source = version.derived_from
+    if source is None:
+        raise GenerationRejected(
+            f"{version.identifier} names no source version to compare its images with"
+        )
+    if not version.images.exists():
+        raise GenerationRejected(f"{version.identifier} has no images yet")
+    counts = dict(
+        source.images.values_list("label__name")
+        .annotate(n=Count("id"))
+        .values_list("label__name", "n")
+    )
+    classes = set(version.images.values_list("label__name", flat=True).distinct())
+    unknown = sorted(classes - set(counts))
+    if unknown:
+        raise GenerationRejected(
+            f"{version.identifier}: classes {unknown} have no images in its source "
+            f"{source.identifier}"
+        )
+    small = sorted(name for name, n in counts.items() if n < 2)
+    if small:
+        raise GenerationRejected(
+            f"{source.identifier}: classes {small} have fewer than 2 images, too few to hold "
+            "one out for the report"
+        )
+
+
+def _enqueue(task_name: str, model: type[TrackedTask], pk: int) -> None:
+    """Send row `pk` to its Celery task (routed by name, settings.CELERY_TASK_ROUTES) and
+    record the task id, which the pages show and operators look up."""
+    from generation import tasks
+
+    result = getattr(tasks, task_name).delay(pk)
+    model.objects.filter(pk=pk).update(celery_task_id=result.id)
+
+
+def cancel(*, task: TrackedTask) -> TrackedTask:
     """Cancel a queued task at once; ask a running one to stop (its worker checks every second
     and marks it cancelled). Finished tasks are left as they are."""
     model = type(task)

@@ -1,4 +1,4 @@
-"""Celery tasks: thin shells around generation.training, generating and recovery.
+"""Celery tasks: thin shells around generation.training, generating, quality_reports and recovery.
 
 acks_late with reject_on_worker_lost (settings) lets brokers with acknowledgements redeliver a
 dead worker's task; the database lease and recovery cover brokers that do not. A database or a
@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import close_old_connections
 
-from generation import generating, recovery, training
+from generation import generating, quality_reports, recovery, training
 from generation.faults import TRANSIENT_FAULTS
 from portal.log_context import task_context
 
@@ -28,6 +28,13 @@ def generate_images(job_id: int) -> None:
     close_old_connections()
     with task_context(f"job={job_id}"):
         generating.run_generation(job_id)
+
+
+@shared_task(acks_late=True, **RETRY)
+def quality_report(report_id: int) -> None:
+    close_old_connections()
+    with task_context(f"quality_report={report_id}"):
+        quality_reports.run_quality_report(report_id)
 
 
 @shared_task

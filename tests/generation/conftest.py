@@ -13,9 +13,10 @@ from tests.workers import Worker, purge_broker
 CLASS_COLOURS = {"blue": (40, 60, 200), "green": (40, 190, 60), "red": (210, 40, 40)}
 
 
-def write_colour_classes(root, *, per_class: int = 12, size: int = 32) -> None:
-    """Three classes that differ in mean colour, with noise so no two images are the same."""
-    rng = np.random.default_rng(0)
+def write_colour_classes(root, *, per_class: int = 12, size: int = 32, seed: int = 0) -> None:
+    """Three classes that differ in mean colour, with noise so no two images are the same;
+    another `seed` draws new images from the same distribution."""
+    rng = np.random.default_rng(seed)
     for name, colour in CLASS_COLOURS.items():
         folder = root / name
         folder.mkdir(parents=True)
