@@ -10,12 +10,14 @@ open transaction.
 """
 
 import json
+from datetime import timedelta
 
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 
 from datasets.constants import DatasetKind, VersionState
@@ -27,13 +29,15 @@ from datasets.services import (
     override_publication_hold,
     publish_version,
 )
-from generation import services
+from generation import recovery, services
 from generation.constants import JobState
 from generation.exceptions import GenerationRejected
+from generation.generating import run_generation
 from generation.models import QualityBaseline, QualityReport
 from generation.quality_reports import run_quality_report
 from tests.factories import make_user
 from tests.generation.conftest import write_colour_classes
+from tests.generation.test_worker_jobs import train_model_here
 from tests.workers import wait_for
 
 CREATORS = [CreatorSpec(name="Curator, Ada")]
@@ -242,3 +246,68 @@ def test_report_is_computed_by_a_real_worker(workers, source_version, owner, tmp
     assert row.worker.endswith(f":{worker.pid}")
     version.refresh_from_db()
     assert version.is_held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_sync_assesses_in_this_process_and_prints_the_verdict(copied, capsys):
+    call_command("quality_report", str(copied.pk), "--sync", "--seed", "3")
+    out = capsys.readouterr().out
+    report = QualityReport.objects.get(version=copied)
+    assert report.state == JobState.SUCCEEDED and report.seed == 3
+    assert f"Quality report {report.pk} queued" in out
+    assert "memorized share 100.0% (limit 5%): HELD from publishing" in out
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_generation_job_queues_the_report_of_its_version_which_names_the_model(
+    source_version, owner
+):
+    model = train_model_here(source_version, owner)
+    job = services.start_generation(
+        model=model, count_per_class=8, classes=None, seed=1, user=owner, enqueue=False
+    )
+    run_generation(job.pk)
+    job.refresh_from_db()
+    report = QualityReport.objects.get(version=job.result_version)
+    assert report.celery_task_id  # sent to the gpu queue when the job's success committed
+    assert (report.model, report.source_version) == (model, source_version)
+    run_quality_report(report.pk)
+    report.refresh_from_db()
+    assert report.state == JobState.SUCCEEDED, report.error
+    assert report.report["counts"]["synthetic"] == {"blue": 8, "green": 8, "red": 8}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_no_report_after_generation_when_switched_off(source_version, owner, settings):
+    settings.QUALITY_AFTER_GENERATION = False
+    model = train_model_here(source_version, owner)
+    job = services.start_generation(
+        model=model, count_per_class=2, classes=None, seed=1, user=owner, enqueue=False
+    )
+    run_generation(job.pk)
+    assert not QualityReport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_report_is_not_computed(fresh, owner):
+    report = services.start_quality_report(version=fresh, user=owner, enqueue=False)
+    services.cancel(task=report)
+    run_quality_report(report.pk)
+    report.refresh_from_db()
+    assert report.state == JobState.CANCELLED and report.report == {}
+    assert not QualityBaseline.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_workers_report_is_queued_again(fresh, owner):
+    report = services.start_quality_report(version=fresh, user=owner, enqueue=False)
+    QualityReport.objects.filter(pk=report.pk).update(
+        state=JobState.RUNNING,
+        worker="another-host:1",
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    recovered = recovery.recover_orphaned_work(include_queued=False)
+    assert recovered["quality_reports"] == [report.pk]
+    assert QualityReport.objects.get(pk=report.pk).celery_task_id
