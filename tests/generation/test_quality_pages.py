@@ -270,3 +270,16 @@ def test_zip_readme_has_the_quality_section_with_the_hold_and_its_override(
     assert "accuracy gain" not in section and "gain of real+synthetic over real" in section
     assert f"Publication hold: {HOLD}" in section
     assert "Overridden by owner on " in section and REASON in section
+
+
+def test_public_synthetic_page_hides_the_real_images_of_a_private_source(client, versions):
+    source, synthetic = versions
+    type(synthetic.dataset).objects.filter(pk=synthetic.dataset_id).update(visibility="public")
+    type(synthetic).objects.filter(pk=synthetic.pk).update(state=VersionState.PUBLISHED)
+    make_report(synthetic, source)
+    status, page = page_of(client, synthetic)
+    pair = synthetic.quality_reports.get().closest_pairs[0]
+    assert status == 200
+    assert reverse("datasets:image-thumbnail", args=[pair["synthetic_image"]]) in page
+    assert reverse("datasets:image-thumbnail", args=[pair["real_image"]]) not in page
+    assert "real image not shown: its files are not shared with you" in page
