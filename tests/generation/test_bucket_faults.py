@@ -49,6 +49,7 @@ def test_a_bucket_refusing_writes_mid_job_leaves_it_consistent_and_resumable(
         AWS_ACCESS_KEY_ID=CREDENTIALS["access_key"],
         AWS_SECRET_ACCESS_KEY=CREDENTIALS["secret_key"],
     )
+    wait_for(lambda: "ready." in worker.output(), timeout=90, what="the worker to start")
     # One chunk of 8 files is stored; the next is refused after 4 of its files.
     write_refusing_proxy.refuse_writes_after(12)
     job = services.start_generation(
@@ -76,6 +77,7 @@ def test_a_bucket_refusing_writes_mid_job_leaves_it_consistent_and_resumable(
         what="the retried job",
     )
     assert job.attempts >= 2
+    assert "re-enqueueing" not in worker.output()  # the task's own retries finished it
     rows = GeneratedImage.objects.filter(job=job)
     expected = {(item.class_name, item.seed) for item in plan(job)}
     assert rows.count() == len(expected) == 48

@@ -79,7 +79,15 @@ def test_database_restarted_mid_job_the_job_retries_and_finishes(
         private_postgres.url,
     )
     job_id = int(out.split()[-1])
-    worker = workers("gpu1", "gpu", DATABASE_URL=private_postgres.url, GENERATION_CHUNK_SIZE="8")
+    # A long stale period: the job queued during set-up is not re-enqueued at worker start, so
+    # only the task's own retries can finish it.
+    worker = workers(
+        "gpu1",
+        "gpu",
+        DATABASE_URL=private_postgres.url,
+        GENERATION_CHUNK_SIZE="8",
+        GENERATION_HEARTBEAT_STALE_SECONDS="600",
+    )
 
     def job() -> dict:
         (row,) = private_postgres.query(
@@ -110,6 +118,7 @@ def test_database_restarted_mid_job_the_job_retries_and_finishes(
         f"from tests.generation.test_database_restart import check_job; check_job({job_id})",
         private_postgres.url,
     )
+    assert "re-enqueueing" not in worker.output()
     assert "Traceback" not in worker.output().split("retry: Retry in")[-1]
 
 
