@@ -28,7 +28,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from torch import Tensor
 
+from datasets.constants import VersionState
 from datasets.models import DatasetVersion
+from datasets.quality_summary import QUALITY_KEY
 from datasets.services import hold_publication
 from gan_engine.data import list_image_folder, load_items
 from gan_engine.quality import (
@@ -39,6 +41,7 @@ from gan_engine.quality import (
     quality_report,
 )
 from gan_engine.quality import QualityReport as EngineReport
+from gan_engine.quality.memorization import REFERENCE_PERCENTILE
 from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import training_device
@@ -46,6 +49,7 @@ from generation.exceptions import GenerationRejected
 from generation.faults import TRANSIENT_FAULTS
 from generation.models import GenerationJob, QualityBaseline, QualityReport
 from generation.progress import PhaseClock, ProgressReporter
+from generation.quality_presentation import quality_summary
 
 logger = logging.getLogger(__name__)
 
@@ -308,10 +312,16 @@ def closest_pairs(data: dict) -> list[dict]:
 def hold_reason(report: QualityReport, share: float) -> str:
     """The finding a curator must answer before publishing, in one sentence."""
     return (
-        f"Quality report {report.pk}: {share:.0%} of the synthetic images are as close to a real "
-        f"image as the closest 1% of real images are to each other (the limit is "
-        f"{report.memorization_threshold:.0%}), so they may copy real images."
+        f"Quality report {report.pk}: {percent(share)} of the synthetic images are as close to "
+        f"a real image as the closest {percent(REFERENCE_PERCENTILE / 100)} of real images are "
+        f"to their nearest other real image (the limit is "
+        f"{percent(report.memorization_threshold)}), so they may copy real images."
     )
+
+
+def percent(share: float) -> str:
+    """0.05 -> 5%, 0.025 -> 2.5%, 1/12 -> 8.3%."""
+    return f"{round(share * 100, 1):g}%"
 
 
 def _store(
@@ -341,6 +351,17 @@ def _store(
         hold_publication(
             version=report.version, reason=hold_reason(report, share) if flagged else ""
         )
+        report.report = data
+        record_summary(report)
+
+
+def record_summary(report: QualityReport) -> None:
+    """The report's key figures and data-card lines in the draft's `metrics["quality"]`, where
+    the catalogue's ZIP README and Croissant read them (datasets.quality_summary); a published
+    version never changes."""
+    version = report.version
+    metrics = {**version.metrics, QUALITY_KEY: quality_summary(report)}
+    DatasetVersion.objects.filter(pk=version.pk, state=VersionState.DRAFT).update(metrics=metrics)
 
 
 def _finish(report: QualityReport, state: str, *, error: str = "") -> None:

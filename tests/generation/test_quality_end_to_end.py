@@ -1,6 +1,7 @@
 """The quality report end to end on the demo set: a real worker trains a tiny model on the IHC
 tiles, generates a synthetic version with it, then computes the version's quality report (queued
-by the generation job itself); the report shows on the version's page and in the API.
+by the generation job itself); the report shows on the version's page, in the API, in the
+draft ZIP's README and in its Croissant RAI fields.
 
 Rows are committed (transactional database) so that the worker process sees them.
 """
@@ -12,7 +13,7 @@ from rest_framework.test import APIClient
 
 from datasets.services import import_dataset
 from gan_engine.demo_data import write_ihc_demo_set
-from tests.catalogue import body
+from tests.catalogue import body, zip_members
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -81,3 +82,12 @@ def test_demo_set_generated_and_assessed_by_a_worker_shows_its_report(
     assert "FID (Inception-v3)" not in html  # no Inception weights offline: never called FID
     assert "Gain of real+synthetic over real" in html and "<svg" in html
     assert reverse("datasets:image-thumbnail", args=[pair["synthetic_image"]]) in html
+
+    download = client.get(reverse("datasets:download", args=[slug, version["number"]]))
+    members = zip_members(body(download))
+    readme = next(data for name, data in members.items() if name.endswith("/README.md"))
+    section = readme.decode().split("## Quality report", 1)[1]
+    assert f"Kernel distance ({domain} features)" in section and "- Memorization: " in section
+    croissant = api.get(f"/api/v1/versions/{version['id']}.croissant").json()
+    assert croissant["rai:personalSensitiveInformation"].startswith("Memorization: ")
+    assert "real+synthetic" in croissant["rai:dataUseCases"]
