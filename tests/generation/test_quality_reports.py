@@ -311,3 +311,14 @@ def test_a_dead_workers_report_is_queued_again(fresh, owner):
     recovered = recovery.recover_orphaned_work(include_queued=False)
     assert recovered["quality_reports"] == [report.pk]
     assert QualityReport.objects.get(pk=report.pk).celery_task_id
+
+
+@pytest.mark.django_db
+def test_admin_shows_reports_and_baselines_read_only(client, fresh, owner):
+    report = services.start_quality_report(version=fresh, user=owner, enqueue=False)
+    client.force_login(owner)
+    page = client.get(f"/admin/generation/qualityreport/{report.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="report"' not in page.content  # shown, not an editable field
+    assert client.get("/admin/generation/qualityreport/add/").status_code == 403
+    assert client.get("/admin/generation/qualitybaseline/").status_code == 200
