@@ -33,6 +33,14 @@ def fidelity_tables(report: dict) -> list[dict]:
         groups = [None, *report.get("class_names", [])]
         distances = {(r["name"], r["class_name"]): r for r in fidelity["distances"]}
         manifold = {r["class_name"]: r for r in fidelity["manifold"]}
+        rows = [
+            {
+                "group": _group(group),
+                "distances": [distances.get((name, group)) for name in names],
+                "manifold": manifold.get(group),
+            }
+            for group in groups
+        ]
         tables.append(
             {
                 "extractor": fidelity["extractor"],
@@ -43,17 +51,33 @@ def fidelity_tables(report: dict) -> list[dict]:
                     metric_label(name, fidelity["extractor"], fidelity["fid_comparable"])
                     for name in names
                 ],
-                "rows": [
-                    {
-                        "group": _group(group),
-                        "distances": [distances.get((name, group)) for name in names],
-                        "manifold": manifold.get(group),
-                    }
-                    for group in groups
-                ],
+                "rows": rows,
+                "figures": _figure_rows(names, fidelity, rows),
             }
         )
     return tables
+
+
+def _figure_rows(names: list[str], fidelity: dict, rows: list[dict]) -> list[dict]:
+    """The same table turned for the page: a row per figure, a column per group, so that the
+    long extractor-named labels sit in row headers."""
+    figures = [
+        {
+            "label": metric_label(name, fidelity["extractor"], fidelity["fid_comparable"]),
+            "distances": [row["distances"][index] for row in rows],
+        }
+        for index, name in enumerate(names)
+    ]
+    figures += [
+        {"label": name.capitalize(), "values": [_manifold_value(row, name) for row in rows]}
+        for name in MANIFOLD_FIGURES
+    ]
+    return figures
+
+
+def _manifold_value(row: dict, name: str) -> float | None:
+    manifold = row["manifold"]
+    return manifold[name] if manifold and manifold["available"] else None
 
 
 def memorization_table(report: dict) -> dict:
@@ -80,6 +104,11 @@ def usefulness_table(report: dict) -> dict:
     classes = report.get("class_names", [])
     return {
         "results": results,
+        # per_class_recall is a JSON object, whose key order PostgreSQL does not keep
+        "rows": [
+            {**r, "recalls": [r["per_class_recall"].get(name) for name in classes]}
+            for r in results
+        ],
         "training_sets": [r["training_set"] for r in results],
         "recall_rows": [
             {"class_name": name, "recalls": [r["per_class_recall"].get(name) for r in results]}

@@ -11,6 +11,8 @@ from generation import selectors
 from generation.quality_presentation import closest_pairs, report_tables
 
 register = template.Library()
+# The page shows the closest few of each space; the API lists all the report kept.
+PAIRS_PER_SPACE = 8
 
 
 @register.simple_tag(takes_context=True)
@@ -25,7 +27,7 @@ def quality_report_of(context, version) -> dict | None:
     return {
         **report_tables(report),
         "done": True,
-        "pairs": closest_pairs(report, user=user),
+        "pair_groups": pairs_by_space(closest_pairs(report, user=user)),
         "compare_with": selectors.comparable_versions(report=report, user=user),
     }
 
@@ -40,3 +42,11 @@ def percent(value: float | None) -> str:
 def signed(value: float | None) -> str:
     """A gain with its sign: +0.021 or -0.013."""
     return "–" if value is None else f"{value:+.3f}"
+
+
+def pairs_by_space(pairs: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The closest PAIRS_PER_SPACE pairs of each space, spaces in the report's order."""
+    groups: dict[str, list[dict]] = {}
+    for pair in pairs:
+        groups.setdefault(pair["space"], []).append(pair)
+    return [(space, group[:PAIRS_PER_SPACE]) for space, group in groups.items()]

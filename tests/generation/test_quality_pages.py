@@ -1,6 +1,8 @@
 """The quality report on a synthetic version's page, its progress, the hold's override form and
 the side-by-side comparison: real rows, the engine's real report JSON, the real views."""
 
+import copy
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -165,7 +167,7 @@ def test_comparison_shows_versions_of_one_source_side_by_side(client, people, ve
     response = client.get(url)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Tiles-Synthetic v1" in page and "Second-Synthetic v1" in page
+    assert "10.5072/tiles-synthetic.v1" in page and "10.5072/second-synthetic.v1" in page
     assert page.count(shown_share()) == 2 and "Accuracy, trained on real+synthetic" in page
     _, version_page = page_of(client, synthetic)
     assert f"?versions={synthetic.pk},{second.pk}" in version_page
@@ -214,7 +216,7 @@ def test_comparison_hides_versions_the_user_may_not_see(client, people, versions
         reverse("generation:quality-compare") + f"?versions={synthetic.pk},{second.pk}"
     )
     assert response.status_code == 400
-    assert "Tiles-Synthetic" not in response.content.decode()
+    assert "tiles-synthetic" not in response.content.decode()
 
 
 def test_bar_chart_escapes_names_and_leaves_out_missing_values():
@@ -283,3 +285,16 @@ def test_public_synthetic_page_hides_the_real_images_of_a_private_source(client,
     assert reverse("datasets:image-thumbnail", args=[pair["synthetic_image"]]) in page
     assert reverse("datasets:image-thumbnail", args=[pair["real_image"]]) not in page
     assert "real image not shown: its files are not shared with you" in page
+
+
+def test_usefulness_recalls_follow_the_class_order_whatever_the_stored_key_order(
+    client, people, versions
+):
+    source, synthetic = versions
+    data = copy.deepcopy(engine_report())
+    for result in data["usefulness"]["results"]:  # PostgreSQL's jsonb reorders keys like this
+        result["per_class_recall"] = {"c": 0.3, "b": 0.2, "a": 0.1}
+    make_report(synthetic, source, report=data)
+    _, page = page_of(client, synthetic, people["owner"])
+    row = page.split('<th scope="row">real</th>', 1)[1].split("</tr>", 1)[0]
+    assert row.index("0.100") < row.index("0.200") < row.index("0.300")
