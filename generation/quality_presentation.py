@@ -106,8 +106,7 @@ def usefulness_table(report: dict) -> dict:
         "results": results,
         # per_class_recall is a JSON object, whose key order PostgreSQL does not keep
         "rows": [
-            {**r, "recalls": [r["per_class_recall"].get(name) for name in classes]}
-            for r in results
+            {**r, "recalls": [r["per_class_recall"].get(name) for name in classes]} for r in results
         ],
         "training_sets": [r["training_set"] for r in results],
         "recall_rows": [
