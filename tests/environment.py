@@ -13,3 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CELERY_BROKER_DIR", str(ROOT / "var" / "test-broker"))
 # A dead worker's run is taken over after seconds, not minutes.
 os.environ.setdefault("GENERATION_HEARTBEAT_STALE_SECONDS", "6")
+# Workers that generate for other reasons do not spend their shutdown computing quality reports;
+# the tests of the report after a generation switch it on.
+os.environ.setdefault("QUALITY_AFTER_GENERATION", "false")

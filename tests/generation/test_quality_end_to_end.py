@@ -36,7 +36,7 @@ def test_demo_set_generated_and_assessed_by_a_worker_shows_its_report(
     source = import_dataset(
         source=tmp_path / "demo", title="IHC demo", license_spdx="CC0-1.0", owner=owner
     ).version
-    worker = workers("w1", QUALITY_CLASSIFIER_STEPS="20")
+    worker = workers("w1", QUALITY_CLASSIFIER_STEPS="20", QUALITY_AFTER_GENERATION="true")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=owner).key}")
 

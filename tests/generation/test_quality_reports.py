@@ -261,8 +261,9 @@ def test_command_sync_assesses_in_this_process_and_prints_the_verdict(copied, ca
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_generation_job_queues_the_report_of_its_version_which_names_the_model(
-    source_version, owner
+    source_version, owner, settings
 ):
+    settings.QUALITY_AFTER_GENERATION = True
     model = train_model_here(source_version, owner)
     job = services.start_generation(
         model=model, count_per_class=8, classes=None, seed=1, user=owner, enqueue=False
