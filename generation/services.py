@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -29,6 +29,8 @@ from generation.models import GanModel, GenerationJob, QualityReport, TrackedTas
 MAX_SEED = 2**62  # seeds are offset per image: stay far from the 64-bit limit
 # The quality report's random streams are `seed | stream << 32`: its seeds must fit in 32 bits.
 MAX_QUALITY_SEED = 2**32
+# Runs finishing together on several workers retry the next model number this often.
+MODEL_NUMBERING_ATTEMPTS = 5
 
 
 def start_training(
@@ -231,24 +233,44 @@ def register_model(
     with open(export_path, "rb") as handle:
         stored = default_storage.save(f"models/{name}/run-{run.pk}-generator.pt", File(handle))
     try:
-        with transaction.atomic():
-            number = (GanModel.objects.filter(name=name).aggregate(n=Max("version"))["n"] or 0) + 1
-            return GanModel.objects.create(
-                name=name,
-                version=number,
-                training_run=run,
-                source_version=run.source_version,
-                owner=run.owner,
-                weights=stored,
-                weights_sha256=digest,
-                config=run.config,
-                class_names=list(class_names),
-                iterations=run.progress_total,
-                metrics=metrics,
-            )
+        return _numbered_model(
+            name,
+            training_run=run,
+            source_version=run.source_version,
+            owner=run.owner,
+            weights=stored,
+            weights_sha256=digest,
+            config=run.config,
+            class_names=list(class_names),
+            iterations=run.progress_total,
+            metrics=metrics,
+        )
     except BaseException:
         default_storage.delete(stored)
         raise
+
+
+def _numbered_model(name: str, **fields) -> GanModel:
+    """A GanModel named `name` with the next free version number.
+
+    Two runs on one source can finish at the same moment on two workers and read the same
+    highest number; the unique constraint on (name, version) decides, and the loser takes the
+    next number. A second registration of the same run (OneToOne) returns the first one.
+    """
+    for _ in range(MODEL_NUMBERING_ATTEMPTS - 1):
+        try:
+            return _create_numbered_model(name, **fields)
+        except IntegrityError:
+            existing = GanModel.objects.filter(training_run=fields["training_run"]).first()
+            if existing is not None:
+                return existing
+    return _create_numbered_model(name, **fields)
+
+
+def _create_numbered_model(name: str, **fields) -> GanModel:
+    with transaction.atomic():
+        number = (GanModel.objects.filter(name=name).aggregate(n=Max("version"))["n"] or 0) + 1
+        return GanModel.objects.create(name=name, version=number, **fields)
 
 
 def _sha256_of(path: Path) -> str:
