@@ -59,11 +59,14 @@ def _process_exists(pid: int) -> bool:
 def claim(model: type[models.Model], pk: int) -> bool:
     """Take the lease on row `pk` for this process; False when another live worker holds it or
     the row is no longer active. Counts the attempt."""
-    row = model.objects.filter(pk=pk).values("state", "worker", "heartbeat_at").first()
+    row = model.objects.filter(pk=pk).values("state", "worker", "heartbeat_at", "attempts").first()
     if row is None or row["state"] not in (JobState.QUEUED, JobState.RUNNING):
         return False
     me = worker_identity()
     if row["worker"] not in ("", me) and not holder_is_gone(row["worker"], row["heartbeat_at"]):
+        return False
+    if row["attempts"] >= settings.GENERATION_MAX_ATTEMPTS:
+        give_up(model, pk, row)
         return False
     now = timezone.now()
     # Compare-and-set on the holder we just read: a concurrent claimer changes it and loses here.
@@ -77,6 +80,22 @@ def claim(model: type[models.Model], pk: int) -> bool:
         started_at=models.functions.Coalesce("started_at", models.Value(now)),
     )
     return won == 1
+
+
+def give_up(model: type[models.Model], pk: int, row: dict) -> None:
+    """Fail a row started GENERATION_MAX_ATTEMPTS times, saying so, unless it changed since."""
+    attempts = row["attempts"]
+    logger.error("%s %s: giving up after %s attempts", model.__name__, pk, attempts)
+    model.objects.filter(pk=pk, worker=row["worker"], attempts=attempts).update(
+        state=JobState.FAILED,
+        error=(
+            f"gave up after {attempts} attempts: each one ended with its worker lost or the "
+            "database or storage unavailable (see the workers' logs); start a new one when the "
+            "cause is fixed"
+        ),
+        finished_at=timezone.now(),
+        eta_seconds=None,
+    )
 
 
 def heartbeat(model: type[models.Model], pk: int, **fields) -> bool:

@@ -188,6 +188,10 @@ IMPORT_MAX_IMAGE_PIXELS = env_int("IMPORT_MAX_IMAGE_PIXELS", 64_000_000)
 # --- Training and generation --------------------------------------------------------------------
 # A run or job whose holder sent no heartbeat for this long is taken over by another worker.
 GENERATION_HEARTBEAT_STALE_SECONDS = env_int("GENERATION_HEARTBEAT_STALE_SECONDS", 120)
+# A run, job or report started this often (each retry after an outage, each takeover from a dead
+# worker) is failed instead of started again: a task that kills its worker every time, or an
+# outage that outlasts the retries, ends with a message rather than looping for ever.
+GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 25)
 GENERATION_MAX_COUNT_PER_CLASS = env_int("GENERATION_MAX_COUNT_PER_CLASS", 100_000)
 # Images generated, stored and committed together: the most a dead worker's job can lose.
 GENERATION_CHUNK_SIZE = env_int("GENERATION_CHUNK_SIZE", 256)
