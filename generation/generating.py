@@ -17,7 +17,6 @@ import torch
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.utils import timezone
 from PIL import Image
 
 from datasets.constants import DatasetKind, ImageOrigin, Visibility
@@ -35,7 +34,6 @@ from generation import leases, quality_reports, staging
 from generation.constants import JobState
 from generation.datacard import synthetic_data_card
 from generation.evaluation import training_device
-from generation.faults import TRANSIENT_FAULTS
 from generation.models import GeneratedImage, GenerationJob
 from generation.progress import PhaseClock, ProgressReporter
 from generation.synthetic_metrics import measure_against_source
@@ -64,23 +62,7 @@ def plan(job: GenerationJob) -> list[Planned]:
 
 def run_generation(job_id: int) -> None:
     """Execute job `job_id` if this worker can claim it; a finished job is left unchanged."""
-    if not leases.claim(GenerationJob, job_id):
-        logger.info("job %s: not claimed (finished, cancelled or held by a live worker)", job_id)
-        return
-    job = GenerationJob.objects.select_related("model__source_version__dataset").get(pk=job_id)
-    if job.cancel_requested:
-        _finish(job, JobState.CANCELLED)
-        return
-    try:
-        with leases.kept(GenerationJob, job_id):
-            _generate(job)
-
-    except TRANSIENT_FAULTS:
-        raise  # the database or the bucket went away: the task retries; the row stays resumable
-    except Exception as error:
-        logger.exception("job %s failed", job_id)
-        _finish(job, JobState.FAILED, error=f"{type(error).__name__}: {error}")
-        raise
+    leases.execute(GenerationJob, job_id, _generate, related=("model__source_version__dataset",))
 
 
 def _generate(job: GenerationJob) -> None:
@@ -100,7 +82,7 @@ def _generate(job: GenerationJob) -> None:
     if complete:
         with clock.phase("measure_seconds"):
             _measure_and_describe(job, version)
-        _finish(job, JobState.SUCCEEDED)
+        leases.finish(GenerationJob, job.pk, JobState.SUCCEEDED)
         quality_reports.queue_after_generation(job=job, version=version)
 
 
@@ -203,7 +185,7 @@ def _generate_missing(job: GenerationJob, version: DatasetVersion, model) -> boo
         logger.warning("job %s: another worker took it over; stopping here", job.pk)
         return False
     if reporter.stop_requested:
-        _finish(job, JobState.CANCELLED)
+        leases.finish(GenerationJob, job.pk, JobState.CANCELLED)
         return False
     return True
 
@@ -264,9 +246,3 @@ def _measure_and_describe(job: GenerationJob, version: DatasetVersion) -> None:
     version.description = synthetic_data_card(job=job, version=version)
     version.metrics = report
     version.save(update_fields=["description", "metrics"])
-
-
-def _finish(job: GenerationJob, state: str, *, error: str = "") -> None:
-    GenerationJob.objects.filter(pk=job.pk).update(
-        state=state, error=error, finished_at=timezone.now(), eta_seconds=None
-    )

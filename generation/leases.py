@@ -10,7 +10,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generation.constants import JobState
+from generation.faults import TRANSIENT_FAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +158,44 @@ def kept(model: type[models.Model], pk: int) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def execute(
+    model: type[models.Model],
+    pk: int,
+    work: Callable[[models.Model], None],
+    *,
+    related: tuple[str, ...] = (),
+    traceback_field: str = "",
+) -> None:
+    """A tracked task's life in a worker, the same for runs, jobs and reports: claim the row
+    (doing nothing when it is finished or held by a live worker), honour a cancel requested
+    before the start, keep the lease while `work(row)` runs, let transient faults reach the
+    Celery task's retry with the row still resumable, and record any other failure on the row
+    (with the traceback's tail in `traceback_field`, where the row keeps one) before re-raising.
+    """
+    name = model._meta.verbose_name
+    if not claim(model, pk):
+        logger.info("%s %s: not claimed (finished, cancelled or held by a live worker)", name, pk)
+        return
+    row = model.objects.select_related(*related).get(pk=pk)
+    if row.cancel_requested:
+        finish(model, pk, JobState.CANCELLED)
+        return
+    try:
+        with kept(model, pk):
+            work(row)
+    except TRANSIENT_FAULTS:
+        raise  # the database or the bucket went away: the task retries; the row stays resumable
+    except Exception as error:
+        logger.exception("%s %s failed", name, pk)
+        extra = {traceback_field: traceback.format_exc()[-4000:]} if traceback_field else {}
+        finish(model, pk, JobState.FAILED, error=f"{type(error).__name__}: {error}", **extra)
+        raise
+
+
+def finish(model: type[models.Model], pk: int, state: str, *, error: str = "", **fields) -> None:
+    """Put a row in its final `state`: no ETA any more, the time it ended, why it failed."""
+    model.objects.filter(pk=pk).update(
+        state=state, error=error, finished_at=timezone.now(), eta_seconds=None, **fields
+    )

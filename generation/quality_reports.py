@@ -46,7 +46,6 @@ from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import training_device
 from generation.exceptions import GenerationRejected
-from generation.faults import TRANSIENT_FAULTS
 from generation.models import GenerationJob, QualityBaseline, QualityReport
 from generation.progress import PhaseClock, ProgressReporter
 from generation.quality_presentation import quality_summary
@@ -112,29 +111,23 @@ def queue_after_generation(*, job: GenerationJob, version: DatasetVersion) -> No
 
 def run_quality_report(report_id: int) -> None:
     """Execute report `report_id` if this worker can claim it; a finished one is left as it is."""
-    if not leases.claim(QualityReport, report_id):
-        logger.info("quality report %s: not claimed (finished or held by a live worker)", report_id)
-        return
-    report = QualityReport.objects.select_related("version__dataset", "source_version").get(
-        pk=report_id
+    leases.execute(
+        QualityReport,
+        report_id,
+        _assess_unless_stopped,
+        related=("version__dataset", "source_version"),
     )
-    if report.cancel_requested:
-        _finish(report, JobState.CANCELLED)
-        return
+
+
+def _assess_unless_stopped(report: QualityReport) -> None:
+    """Assess, ending quietly when the user cancels or another worker takes the report over."""
     try:
-        with leases.kept(QualityReport, report_id):
-            _assess(report)
+        _assess(report)
     except _Stopped:
-        if QualityReport.objects.filter(pk=report_id, cancel_requested=True).exists():
-            _finish(report, JobState.CANCELLED)
+        if QualityReport.objects.filter(pk=report.pk, cancel_requested=True).exists():
+            leases.finish(QualityReport, report.pk, JobState.CANCELLED)
         else:
-            logger.warning("quality report %s: another worker took it over", report_id)
-    except TRANSIENT_FAULTS:
-        raise  # the database or the bucket went away: the task retries; the report starts again
-    except Exception as error:
-        logger.exception("quality report %s failed", report_id)
-        _finish(report, JobState.FAILED, error=f"{type(error).__name__}: {error}")
-        raise
+            logger.warning("quality report %s: another worker took it over", report.pk)
 
 
 def _assess(report: QualityReport) -> None:
@@ -362,9 +355,3 @@ def record_summary(report: QualityReport) -> None:
     version = report.version
     metrics = {**version.metrics, QUALITY_KEY: quality_summary(report)}
     DatasetVersion.objects.filter(pk=version.pk, state=VersionState.DRAFT).update(metrics=metrics)
-
-
-def _finish(report: QualityReport, state: str, *, error: str = "") -> None:
-    QualityReport.objects.filter(pk=report.pk).update(
-        state=state, error=error, finished_at=timezone.now(), eta_seconds=None
-    )

@@ -7,11 +7,7 @@ run that the next worker continues from its last checkpoint instead of from zero
 
 import logging
 import tempfile
-import traceback
 from pathlib import Path
-
-from django.db import transaction
-from django.utils import timezone
 
 from gan_engine.config import TrainConfig
 from gan_engine.data import load_image_folder
@@ -20,7 +16,6 @@ from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, t
 from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import PortalEvaluator, training_device
-from generation.faults import TRANSIENT_FAULTS
 from generation.models import MetricPoint, TrainingRun
 from generation.progress import PhaseClock, ProgressReporter
 
@@ -30,23 +25,14 @@ SAMPLES_PER_CLASS_IN_GRID = 8
 
 def run_training(run_id: int) -> None:
     """Execute run `run_id` if this worker can claim it; safe to call for a finished run."""
-    if not leases.claim(TrainingRun, run_id):
-        logger.info("run %s: not claimed (finished, cancelled or held by a live worker)", run_id)
-        return
-    run = TrainingRun.objects.select_related("source_version").get(pk=run_id)
-    if run.cancel_requested:
-        _finish(run, JobState.CANCELLED)
-        return
-    try:
-        with leases.kept(TrainingRun, run_id), tempfile.TemporaryDirectory() as tmp:
-            _train_in(run, Path(tmp))
-    except TRANSIENT_FAULTS:
-        raise  # the database or the bucket went away: the task retries; the row stays resumable
-    except Exception as error:
-        logger.exception("run %s failed", run_id)
-        _finish(run, JobState.FAILED, error=f"{type(error).__name__}: {error}")
-        TrainingRun.objects.filter(pk=run_id).update(log_tail=traceback.format_exc()[-4000:])
-        raise
+    leases.execute(
+        TrainingRun, run_id, _train, related=("source_version",), traceback_field="log_tail"
+    )
+
+
+def _train(run: TrainingRun) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        _train_in(run, Path(tmp))
 
 
 def _train_in(run: TrainingRun, workdir: Path) -> None:
@@ -94,7 +80,7 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
         logger.warning("run %s: another worker took it over; stopping here", run.pk)
         return
     if result.stopped:
-        _finish(run, JobState.CANCELLED)
+        leases.finish(TrainingRun, run.pk, JobState.CANCELLED)
         return
     final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
     with clock.phase("register_seconds"):
@@ -102,7 +88,7 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
             run=run, export_path=result.export, class_names=data.class_names, metrics=final
         )
     reporter.report(result.iteration, config.iterations, force=True)
-    _finish(run, JobState.SUCCEEDED)
+    leases.finish(TrainingRun, run.pk, JobState.SUCCEEDED)
 
 
 def _record_losses(run: TrainingRun, progress: Progress) -> None:
@@ -152,10 +138,3 @@ def _store_checkpoint(run: TrainingRun, path: Path, iteration: int) -> None:
     TrainingRun.objects.filter(pk=run.pk).update(checkpoint=stored, checkpoint_iteration=iteration)
     if previous and previous != stored:
         staging.delete_quietly(previous)
-
-
-def _finish(run: TrainingRun, state: str, *, error: str = "") -> None:
-    with transaction.atomic():
-        TrainingRun.objects.filter(pk=run.pk).update(
-            state=state, error=error, finished_at=timezone.now(), eta_seconds=None
-        )
