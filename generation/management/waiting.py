@@ -1,4 +1,5 @@
-"""`--wait` and `--sync` for the train and generate commands: a progress bar until the row ends.
+"""`--wait` and `--sync` for the train, generate and quality_report commands: a progress bar
+until the row ends.
 
 With --sync the work runs in a thread of this process (no worker needed) while the main thread
 draws the same bar it draws for work done by a worker.
@@ -15,6 +16,18 @@ from tqdm import tqdm
 from generation.constants import FINAL_STATES, JobState
 
 POLL_SECONDS = 0.5
+
+
+def follow(
+    model, pk: int, work: Callable[[int], None], *, options: dict, unit: str, stderr
+) -> object | None:
+    """What --sync and --wait ask of every command: with --sync run `work(pk)` here; with
+    either, show the row's progress until it ends and return it (None when neither is set)."""
+    if options["sync"]:
+        run_in_thread(work, pk)
+    if options["sync"] or options["wait"]:
+        return wait_until_done(model, pk, unit=unit, stderr=stderr)
+    return None
 
 
 def run_in_thread(work: Callable[[int], None], pk: int) -> threading.Thread:

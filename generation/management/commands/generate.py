@@ -10,7 +10,7 @@ from datasets.management.owners import owner_named
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.generating import run_generation
-from generation.management.waiting import run_in_thread, wait_until_done
+from generation.management.waiting import follow
 from generation.models import GenerationJob
 
 
@@ -46,8 +46,8 @@ class Command(BaseCommand):
             f"Generation job {job.pk} queued: {job.count_per_class} per class of "
             f"{', '.join(job.class_names)} with {model} (seed {job.base_seed})"
         )
-        if options["sync"]:
-            run_in_thread(run_generation, job.pk)
-        if options["sync"] or options["wait"]:
-            job = wait_until_done(GenerationJob, job.pk, unit="img", stderr=self.stderr)
+        job = follow(
+            GenerationJob, job.pk, run_generation, options=options, unit="img", stderr=self.stderr
+        )
+        if job is not None:
             self.stdout.write(job.result_version.identifier)

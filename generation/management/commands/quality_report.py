@@ -12,7 +12,7 @@ from datasets.management.owners import owner_named
 from datasets.models import DatasetVersion
 from generation import services
 from generation.exceptions import GenerationRejected
-from generation.management.waiting import run_in_thread, wait_until_done
+from generation.management.waiting import follow
 from generation.models import QualityReport
 from generation.quality_reports import run_quality_report
 
@@ -46,10 +46,15 @@ class Command(BaseCommand):
             f"Quality report {report.pk} queued: {version.identifier} against "
             f"{report.source_version.identifier} (seed {report.seed})"
         )
-        if options["sync"]:
-            run_in_thread(run_quality_report, report.pk)
-        if options["sync"] or options["wait"]:
-            report = wait_until_done(QualityReport, report.pk, unit="phase", stderr=self.stderr)
+        report = follow(
+            QualityReport,
+            report.pk,
+            run_quality_report,
+            options=options,
+            unit="phase",
+            stderr=self.stderr,
+        )
+        if report is not None:
             self.stdout.write(summary(report))
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from datasets.management.owners import owner_named
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
-from generation.management.waiting import run_in_thread, wait_until_done
+from generation.management.waiting import follow
 from generation.models import TrainingRun
 from generation.training import run_training
 
@@ -53,11 +53,10 @@ class Command(BaseCommand):
         except GenerationRejected as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Training run {run.pk} queued ({run.preset}, {version.identifier})")
-        if options["sync"]:
-            run_in_thread(run_training, run.pk)
-        if options["sync"] or options["wait"]:
-            wait_until_done(TrainingRun, run.pk, unit="it", stderr=self.stderr)
-            run.refresh_from_db()
+        run = follow(
+            TrainingRun, run.pk, run_training, options=options, unit="it", stderr=self.stderr
+        )
+        if run is not None:
             self.stdout.write(f"Model {run.model.pk}: {run.model}")
 
 
