@@ -1,6 +1,6 @@
 """Reads of the generation app."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from datasets import selectors as catalogue
 from datasets.models import DatasetVersion
@@ -55,9 +55,34 @@ def runs_visible_to(*, user) -> QuerySet[TrainingRun]:
 
 
 def jobs_visible_to(*, user) -> QuerySet[GenerationJob]:
-    """Every generation job whose page `user` may open (the rule of `visible_job`)."""
-    jobs = GenerationJob.objects.select_related("model", "owner", "result_version__dataset")
-    return _visible(jobs, user=user, path="model__source_version")
+    """Every generation job whose page `user` may open (the rule of `visible_job`), each
+    annotated with whether `user` may read its result (read by `visible_result`).
+
+    A job is as visible as its model's source, but its result is as visible as the synthetic
+    version itself: generating from a public model makes a private dataset of one's own.
+    """
+    jobs = GenerationJob.objects.select_related(
+        "model__source_version__dataset", "owner", "result_version__dataset"
+    )
+    readable = catalogue.readable_versions(user=user).filter(pk=OuterRef("result_version_id"))
+    visible = _visible(jobs, user=user, path="model__source_version")
+    return visible.annotate(result_visible=Exists(readable))
+
+
+def visible_result(job: GenerationJob) -> DatasetVersion | None:
+    """The synthetic version `job` fills, if the user `jobs_visible_to` was asked for may read
+    it; None otherwise, and for a job that did not come from there (so a door that forgets to
+    ask shows nothing rather than a private dataset)."""
+    if job.result_version_id is None or not getattr(job, "result_visible", False):
+        return None
+    return job.result_version
+
+
+def results_of(*, user, model: GanModel) -> QuerySet[DatasetVersion]:
+    """The synthetic versions `model` made that `user` may read (the rule of `visible_result`),
+    newest first."""
+    versions = catalogue.readable_versions(user=user).filter(generation_job__model=model)
+    return versions.select_related("dataset", "license").order_by("-created_at", "-pk")
 
 
 def visible_run(*, user, pk: int) -> TrainingRun | None:
@@ -71,8 +96,7 @@ def visible_model(*, user, pk: int) -> GanModel | None:
 
 
 def visible_job(*, user, pk: int) -> GenerationJob | None:
-    jobs = GenerationJob.objects.select_related("model__source_version__dataset", "result_version")
-    return _visible(jobs, user=user, path="model__source_version").filter(pk=pk).first()
+    return jobs_visible_to(user=user).filter(pk=pk).first()
 
 
 def can_manage(*, user, task: TrainingRun | GenerationJob | GanModel) -> bool:

@@ -195,7 +195,10 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "results": [r for r in model.metrics.get("results", []) if not r.get("class_name")],
             "class_results": [r for r in model.metrics.get("results", []) if r.get("class_name")],
             "inception_unavailable": model.metrics.get("inception_unavailable"),
-            "jobs": model.generation_jobs.select_related("result_version__dataset")[:20],
+            "jobs": [
+                (job, selectors.visible_result(job))
+                for job in selectors.jobs_visible_to(user=request.user).filter(model=model)[:20]
+            ],
             "form": form if can_generate else None,
             "config": sorted(model.config.items()),
         },
@@ -214,19 +217,25 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "generation/job_detail.html",
-        {"job": job, "can_manage": selectors.can_manage(user=request.user, task=job)},
+        {
+            "job": job,
+            "result_url": _result_url(job),
+            "can_manage": selectors.can_manage(user=request.user, task=job),
+        },
     )
+
+
+def _result_url(job: GenerationJob) -> str | None:
+    """The page of the finished job's synthetic version, if the user may read it."""
+    version = selectors.visible_result(job)
+    if version is None or job.state != "succeeded":
+        return None
+    return _version_url(version)
 
 
 def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job_or_404(request, pk)
-    version = job.result_version if job.state == "succeeded" else None
-    url = (
-        reverse("datasets:version", args=[version.dataset.slug, version.number])
-        if version
-        else None
-    )
-    return JsonResponse(_progress(job, result_url=url))
+    return JsonResponse(_progress(job, result_url=_result_url(job)))
 
 
 @require_POST

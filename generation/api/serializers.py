@@ -10,6 +10,7 @@ from datasets.api.links import RouteUrlField, route_url
 from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import PRESETS
+from generation import selectors
 from generation.models import GanModel, GenerationJob, MetricPoint, QualityReport, TrainingRun
 from generation.quality_presentation import closest_pairs
 
@@ -204,10 +205,10 @@ class GenerationJobSerializer(TaskSerializer):
     def get_result_version(self, job: GenerationJob) -> dict | None:
         """The synthetic version the job fills; null until it exists, or if the user may not
         see it (a new synthetic dataset is private to whoever generated it)."""
-        # `result_visible` is annotated by the views' queryset; a job just queued has no result.
-        if not job.result_version_id or not getattr(job, "result_visible", False):
+        version = selectors.visible_result(job)
+        if version is None:
             return None
-        return VersionSummarySerializer(job.result_version, context=self.context).data
+        return VersionSummarySerializer(version, context=self.context).data
 
 
 class GenerateSerializer(serializers.Serializer):

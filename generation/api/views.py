@@ -3,7 +3,6 @@ and cancelling go through generation.services, so the API queues exactly what th
 `manage.py train|generate` queue; who may see and do what is asked of generation.selectors."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -21,7 +20,6 @@ from rest_framework.response import Response
 from datasets import selectors as catalogue
 from datasets.api.links import route_url
 from datasets.api.pagination import Pages
-from datasets.api.selectors import versions_visible_to
 from generation import selectors, services
 from generation.api.serializers import (
     GanModelDetailSerializer,
@@ -81,12 +79,7 @@ class GanModelViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def retrieve(self, request, *args, **kwargs):
         model = self.get_object()
-        generated = (
-            versions_visible_to(user=request.user)
-            .filter(generation_job__model=model)
-            .select_related("license")
-            .order_by("-created_at")
-        )
+        generated = selectors.results_of(user=request.user, model=model)
         context = {**self.get_serializer_context(), "generated_versions": generated}
         return Response(GanModelDetailSerializer(model, context=context).data)
 
@@ -170,7 +163,7 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         wanted.is_valid(raise_exception=True)
         data = wanted.validated_data
         pk = data["source_version"]
-        if not versions_visible_to(user=request.user).filter(pk=pk).exists():
+        if not catalogue.readable_versions(user=request.user).filter(pk=pk).exists():
             raise NotFound("No such dataset version.")
         version = selectors.version_for_curator(user=request.user, pk=pk)
         if version is None:
@@ -225,11 +218,9 @@ class GenerationJobViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
 
     def get_queryset(self):
-        """Jobs with whether the user may see their result (a new synthetic dataset is private
-        to whoever generated it), asked in the same query."""
-        user = self.request.user
-        visible = versions_visible_to(user=user).filter(pk=OuterRef("result_version_id"))
-        jobs = selectors.jobs_visible_to(user=user).annotate(result_visible=Exists(visible))
+        """Jobs with whether the user may read their result (a new synthetic dataset is
+        private to whoever generated it), asked in the same query."""
+        jobs = selectors.jobs_visible_to(user=self.request.user)
         return jobs.select_related("result_version__license").order_by("-created_at", "-pk")
 
     @extend_schema(
