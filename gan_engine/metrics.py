@@ -2,9 +2,26 @@
 
 The computations are torchmetrics'; what this module adds is the bookkeeping that makes the
 numbers honest: every result names the network its features came from, says whether it is
-comparable with published FID (only the standard Inception-v3 weights are), records how many
-images it used and the KID subset size, and is marked unavailable with a plain reason, instead
-of failing the caller, when the network cannot be loaded (e.g. no weights offline).
+comparable with published FID (only the standard Inception-v3 weights are, and only from at
+least as many images as the network has feature dimensions), records how many images it used
+and the KID subset size, flags figures whose sample is too small to be unbiased, and is marked
+unavailable with a plain reason, instead of failing the caller, when the network cannot be
+loaded (e.g. no weights offline). `evaluate` also measures the generated images' artifact
+figures (gan_engine.artifacts), which need no network and so exist in every report.
+
+Small samples (docs/quality.md, "Small samples"):
+- FID from fewer images than feature dimensions estimates rank-deficient covariances and is
+  biased upward (it falls as the sample grows), so such a result is flagged `small_sample`
+  with the counts and is never `fid_comparable`.
+- KID is unbiased, but its spread comes from random subsets: subsets of the whole set are all
+  the same and their "std" is zero. Subsets hold about half the smaller set (at least
+  KID_MIN_SUBSET_SIZE images or the whole set when it is smaller, at most
+  KID_MAX_SUBSET_SIZE, the usual 1000), so the std says how much the figure moves with the
+  sample; where the subsets must be the whole of both sets, no std is given.
+- IS estimates each split's marginal class distribution from the split's images; with fewer
+  images per split than the classifier has classes that estimate is biased, so IS uses fewer
+  splits on small sets (one per `logits` images, at least IS_MIN_SPLITS, at most IS_SPLITS)
+  and is flagged `small_sample` when a split is still smaller than the number of classes.
 
 Each image goes through the network once; the features are then shared by all three metrics
 and all classes, which matters with Inception-v3 at 299 x 299 on a CPU.
@@ -13,7 +30,7 @@ and all classes, which matters with Inception-v3 at 299 x 299 on a CPU.
 import math
 import warnings
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import torch
 from torch import Tensor, nn
@@ -21,6 +38,7 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
+from gan_engine.artifacts import MIN_SIZE, artifact_figures
 from gan_engine.extractors import (
     INCEPTION,
     ExtractedFeatures,
@@ -32,8 +50,10 @@ from gan_engine.metric_labels import metric_label
 
 METRICS = ("fid", "kid", "is")
 KID_SUBSETS = 100
+KID_MIN_SUBSET_SIZE = 10
 KID_MAX_SUBSET_SIZE = 1000
 IS_SPLITS = 10
+IS_MIN_SPLITS = 2
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,8 @@ class MetricResult:
 
     `n_real` is 0 for IS, which looks at the generated images only. `params` holds the
     sampling settings that change the value (KID subset size and count, IS splits).
+    `fid_comparable` holds only for the standard network and a large enough sample;
+    `small_sample` marks a figure biased by its sample size, `small_sample_reason` says how.
     """
 
     name: str
@@ -55,10 +77,13 @@ class MetricResult:
     available: bool = True
     reason: str = ""
     params: dict[str, int] = field(default_factory=dict)
+    small_sample: bool = False
+    small_sample_reason: str = ""
 
     @property
     def label(self) -> str:
-        return metric_label(self.name, self.extractor, self.fid_comparable)
+        """Named for the network (FID only for the standard one), whatever the sample size."""
+        return metric_label(self.name, self.extractor, is_fid_comparable(self.extractor))
 
     def to_dict(self) -> dict:
         return {**asdict(self), "label": self.label}
@@ -66,11 +91,18 @@ class MetricResult:
 
 @dataclass(frozen=True)
 class EvaluationReport:
-    """All results of one evaluation; overall results (class_name None) come first."""
+    """All results of one evaluation; overall results (class_name None) come first.
+
+    `fid_comparable` is the network's claim (the standard Inception-v3 FID network), which is
+    what labels follow; each result says whether its own figure is comparable. `artifacts` are
+    the generated images' artifact figures (gan_engine.artifacts.FIGURES), empty only when the
+    images are too small for them or were not given (`evaluate_features`).
+    """
 
     extractor: str
     fid_comparable: bool
     results: list[MetricResult]
+    artifacts: dict[str, float] = field(default_factory=dict)
 
     def get(self, name: str, class_name: str | None = None) -> MetricResult | None:
         """The result for metric `name` (overall unless `class_name`), None if not computed."""
@@ -84,6 +116,7 @@ class EvaluationReport:
             "extractor": self.extractor,
             "fid_comparable": self.fid_comparable,
             "results": [r.to_dict() for r in self.results],
+            "artifacts": dict(self.artifacts),
         }
 
 
@@ -120,18 +153,29 @@ def evaluate(
     named `class_names[label]` (or the label as text). An extractor that cannot be loaded gives
     unavailable results with the reason rather than an exception; bad arguments still raise.
     `seed` fixes the random subsets of KID and splits of IS, so a report is reproducible.
+    The artifact figures of `fake` are measured first: they need no network.
     """
     _check_images(real, "real")
     _check_images(fake, "fake")
     _check_metrics(metrics)
     groups = _class_groups(real, fake, real_labels, fake_labels, class_names)
+    artifacts = _artifacts(fake)
     try:
         net = load_extractor(extractor, weights_path=weights_path, device=device)
     except ExtractorUnavailable as exc:
-        return _unavailable_report(extractor, metrics, groups, (len(real), len(fake)), str(exc))
+        report = _unavailable_report(extractor, metrics, groups, (len(real), len(fake)), str(exc))
+        return replace(report, artifacts=artifacts)
     real_features = net.extract(real, batch_size=batch_size)
     fake_features = net.extract(fake, batch_size=batch_size)
-    return _evaluate_groups(extractor, real_features, fake_features, groups, metrics, seed)
+    report = _evaluate_groups(extractor, real_features, fake_features, groups, metrics, seed)
+    return replace(report, artifacts=artifacts)
+
+
+def _artifacts(fake: Tensor) -> dict[str, float]:
+    """The artifact figures, or none for images smaller than they are defined for."""
+    if min(fake.shape[2:]) < MIN_SIZE:
+        return {}
+    return artifact_figures(fake)
 
 
 def evaluate_features(
@@ -287,14 +331,42 @@ def _compute(
             )
         if n_fake == 0:
             return _replace(blank, available=False, reason="no generated images")
-        return _finished(blank, *_inception_score(fake.logits, seed))
+        return _flag_small_split(_finished(blank, *_inception_score(fake.logits, seed)), fake)
     blank = _replace(blank, n_real=n_real, n_fake=n_fake)
     if min(n_real, n_fake) < 2:
         reason = f"needs at least 2 real and 2 generated images, got {n_real} and {n_fake}"
         return _replace(blank, available=False, reason=reason)
     if name == "fid":
-        return _finished(blank, _fid(real.features, fake.features), None, {})
+        fid = _finished(blank, _fid(real.features, fake.features), None, {})
+        return _flag_few_images(fid, real.features.shape[1])
     return _finished(blank, *_kid(real.features, fake.features, seed))
+
+
+def _flag_few_images(result: MetricResult, dimensions: int) -> MetricResult:
+    """Flag a Fréchet distance from fewer images than feature dimensions (biased upward)."""
+    if not result.available or min(result.n_real, result.n_fake) >= dimensions:
+        return result
+    reason = (
+        f"{result.label} from {result.n_real} real and {result.n_fake} generated images, "
+        f"fewer than its {dimensions} feature dimensions: the covariances are rank-deficient "
+        "and the value is biased upward (it falls as the sample grows); compare it only with "
+        "figures from the same image counts"
+    )
+    return _replace(result, small_sample=True, small_sample_reason=reason, fid_comparable=False)
+
+
+def _flag_small_split(result: MetricResult, fake: ExtractedFeatures) -> MetricResult:
+    """Flag a score whose splits hold fewer images than the classifier has classes."""
+    splits, classes = result.params.get("splits"), fake.logits.shape[1]
+    if not splits or result.n_fake // splits >= classes:
+        return result
+    reason = (
+        f"{result.label} from {result.n_fake} generated images in {splits} splits of about "
+        f"{result.n_fake // splits}, fewer than the classifier's {classes} classes: each "
+        "split's class distribution is poorly estimated and the score is biased; compare it "
+        "only with figures from the same image counts"
+    )
+    return _replace(result, small_sample=True, small_sample_reason=reason, fid_comparable=False)
 
 
 def _replace(result: MetricResult, **changes) -> MetricResult:
@@ -335,9 +407,17 @@ def _fid(real: Tensor, fake: Tensor) -> float:
     return float(metric.compute())
 
 
-def _kid(real: Tensor, fake: Tensor, seed: int) -> tuple[float, float, dict]:
-    """KID over random subsets no larger than either set (torchmetrics raises otherwise)."""
-    subset_size = min(len(real), len(fake), KID_MAX_SUBSET_SIZE)
+def kid_subset_size(n_real: int, n_fake: int) -> int:
+    """About half the smaller set, so that subsets differ and their spread means something;
+    at least KID_MIN_SUBSET_SIZE (or the whole smaller set), at most KID_MAX_SUBSET_SIZE."""
+    smaller = min(n_real, n_fake)
+    return min(KID_MAX_SUBSET_SIZE, max(smaller // 2, min(smaller, KID_MIN_SUBSET_SIZE)))
+
+
+def _kid(real: Tensor, fake: Tensor, seed: int) -> tuple[float, float | None, dict]:
+    """KID over random subsets (see kid_subset_size); no std where every subset is the whole
+    of both sets, since those subsets are all the same."""
+    subset_size = kid_subset_size(len(real), len(fake))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*will save all extracted features")
         metric = KernelInceptionDistance(
@@ -347,12 +427,19 @@ def _kid(real: Tensor, fake: Tensor, seed: int) -> tuple[float, float, dict]:
     metric.update(fake, real=False)
     with _seeded(seed):
         mean, std = metric.compute()
-    return float(mean), float(std), {"subset_size": subset_size, "subsets": KID_SUBSETS}
+    spread = None if subset_size == max(len(real), len(fake)) else float(std)
+    return float(mean), spread, {"subset_size": subset_size, "subsets": KID_SUBSETS}
+
+
+def inception_score_splits(n_images: int, classes: int) -> int:
+    """One split per `classes` images, between IS_MIN_SPLITS and IS_SPLITS (and never more
+    than there are images): small sets get fewer, larger splits rather than ten tiny ones."""
+    return min(n_images, max(IS_MIN_SPLITS, min(IS_SPLITS, n_images // classes)))
 
 
 def _inception_score(logits: Tensor, seed: int) -> tuple[float, float, dict]:
-    """IS over at most IS_SPLITS splits (fewer with few images; one split has no std)."""
-    splits = min(IS_SPLITS, len(logits))
+    """IS over inception_score_splits splits (one split has no std)."""
+    splits = inception_score_splits(len(logits), logits.shape[1])
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*will save all extracted features")
         metric = InceptionScore(feature=_Precomputed(logits.shape[1]), splits=splits)

@@ -16,6 +16,7 @@ import torch_fidelity.feature_extractor_inceptionv3 as tf_inception
 from torch import nn
 
 from gan_engine import extractors
+from gan_engine.artifacts import FIGURES
 from gan_engine.extractors import (
     INCEPTION,
     INCEPTION_WEIGHTS_ENV,
@@ -25,7 +26,12 @@ from gan_engine.extractors import (
     register_extractor,
     registered_extractors,
 )
-from gan_engine.metrics import evaluate, frechet_distance
+from gan_engine.metrics import (
+    evaluate,
+    frechet_distance,
+    inception_score_splits,
+    kid_subset_size,
+)
 
 
 def images(n: int, seed: int, *, shift: int = 0, size: int = 32) -> torch.Tensor:
@@ -121,9 +127,16 @@ def test_standard_inception_runs_end_to_end_from_a_local_weights_file(
         assert result.extractor == INCEPTION
         assert result.n_fake == 8
     assert report.get("fid").label == "FID (Inception-v3)"
+    # 8 images for 2048 dimensions: still called FID, but flagged and not comparable
+    assert report.get("fid").small_sample
+    assert not report.get("fid").fid_comparable
+    assert "8 real and 8 generated images" in report.get("fid").small_sample_reason
     assert report.get("kid").params == {"subset_size": 8, "subsets": 100}
+    assert report.get("kid").std is None  # every subset is the whole of both sets
     assert report.get("is").n_real == 0
-    assert report.get("is").params == {"splits": 8}
+    assert report.get("is").params == {"splits": 2}
+    assert report.get("is").small_sample
+    assert "1008 classes" in report.get("is").small_sample_reason
 
 
 @pytest.mark.parametrize("where", ["env", "hub-cache"])
@@ -319,3 +332,70 @@ def test_bad_arguments_raise(kwargs, error):
     }
     with pytest.raises(error):
         evaluate(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("n_real", "n_fake", "expected"),
+    [(225, 225, 112), (75, 75, 37), (5000, 3000, 1000), (15, 40, 10), (5, 7, 5)],
+)
+def test_kid_subsets_hold_about_half_the_smaller_set(n_real, n_fake, expected):
+    assert kid_subset_size(n_real, n_fake) == expected
+
+
+def test_kid_spread_is_positive_and_meaningful_for_75_against_75_images():
+    """Subsets of the whole set all agree and gave a std of 1e-16; half-size subsets give a
+    spread that a same-distribution figure stays within and a shifted one stands out of."""
+    real = images(75, seed=1)
+    same = evaluate(real, images(75, seed=2), extractor=RANDOM_CNN, metrics=("kid",)).get("kid")
+    shifted = evaluate(
+        real, images(75, seed=3, shift=30), extractor=RANDOM_CNN, metrics=("kid",)
+    ).get("kid")
+
+    assert same.params["subset_size"] == 37
+    assert same.std > 1e-6
+    assert abs(same.value) < 3 * same.std
+    assert shifted.value > 3 * shifted.std > 0
+
+
+def test_fid_from_fewer_images_than_feature_dimensions_is_flagged_with_the_counts():
+    small = evaluate(images(40, seed=1), images(30, seed=2), extractor=RANDOM_CNN)
+    fid = small.get("fid")
+    assert fid.available and fid.small_sample and not fid.fid_comparable
+    assert fid.small_sample_reason.startswith(
+        "Fréchet distance (random-cnn-0 features) from 40 real and 30 generated images, "
+        "fewer than its 256 feature dimensions"
+    )
+    assert not small.get("kid").small_sample
+
+    enough = evaluate(
+        images(256, seed=1), images(260, seed=2), extractor=RANDOM_CNN, metrics=("fid",)
+    ).get("fid")
+    assert not enough.small_sample
+    assert enough.small_sample_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("n_images", "classes", "expected"),
+    [(225, 1008, 2), (50_000, 1008, 10), (12, 3, 4), (1, 1008, 1), (5000, 1008, 4)],
+)
+def test_small_sets_get_fewer_larger_is_splits(n_images, classes, expected):
+    assert inception_score_splits(n_images, classes) == expected
+
+
+def test_artifact_figures_are_in_every_report_even_without_a_network():
+    fake = images(6, seed=2)
+    fake[:, :, :8, :8] = 255  # a saturated top-left corner in every image
+
+    report = evaluate(images(4, seed=1), fake, extractor="no-such-net")
+
+    assert not any(r.available for r in report.results)
+    assert list(report.artifacts) == list(FIGURES)
+    assert report.artifacts["corner_saturation_top_left"] == 1.0
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["artifacts"] == report.artifacts
+
+
+def test_images_too_small_for_artifact_figures_still_get_the_metrics():
+    report = evaluate(images(4, seed=1, size=16), images(4, seed=2, size=16), extractor=RANDOM_CNN)
+    assert report.artifacts == {}
+    assert report.get("kid").available
