@@ -13,13 +13,12 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from datasets import selectors as catalogue
 from datasets.api.links import route_url
-from datasets.api.pagination import Pages
+from datasets.api.pagination import CheckedCursorPages, Pages
 from generation import selectors, services
 from generation.api.serializers import (
     GanModelDetailSerializer,
@@ -33,7 +32,7 @@ from generation.api.serializers import (
 )
 
 
-class MetricPages(CursorPagination):
+class MetricPages(CheckedCursorPages):
     """A run's history in iteration order; long runs have thousands of points."""
 
     ordering = "iteration"
