@@ -101,3 +101,19 @@ def test_sample_from_a_missing_file_exits_2(tmp_path, capsys):
         main(["sample", str(tmp_path / "nope.pt"), "--per-class", "1", "--out", str(tmp_path)])
     assert exit_info.value.code == 2
     assert "nope.pt" in capsys.readouterr().err
+
+
+def test_the_evaluation_line_names_each_figure_by_its_label_never_fid_for_a_substitute(
+    colour_folder, tmp_path, capsys
+):
+    argv = ["train", str(colour_folder), "--preset", "tiny", "--iterations", "2"]
+    argv += ["--eval-every", "2", "--extractor", "random-cnn-0", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0
+    line = next(
+        text for text in capsys.readouterr().out.splitlines() if text.startswith("iteration 2:")
+    )
+    assert "Fréchet distance (random-cnn-0 features) " in line
+    assert "Kernel distance (random-cnn-0 features) " in line
+    assert "(small sample: 18 real / 18 generated)" in line  # 18 images, 256 dimensions
+    assert "block ratio 4/8/16 px " in line
+    assert not re.search(r"\b(fid|kid)\b", line, flags=re.IGNORECASE)
