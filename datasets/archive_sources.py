@@ -45,6 +45,7 @@ class ImportLimits:
     max_file_bytes: int
     max_compression_ratio: int
     max_image_pixels: int
+    max_total_pixels: int
 
     @classmethod
     def from_settings(cls) -> "ImportLimits":
@@ -54,6 +55,7 @@ class ImportLimits:
             max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
             max_compression_ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
             max_image_pixels=settings.IMPORT_MAX_IMAGE_PIXELS,
+            max_total_pixels=settings.IMPORT_MAX_TOTAL_PIXELS,
         )
 
 
@@ -79,6 +81,9 @@ class ImageSource(Protocol):
 
     def read(self, entry: SourceEntry) -> bytes:
         """The entry's bytes, refused if more arrive than its declared size or the file limit."""
+
+    def read_head(self, entry: SourceEntry, size: int) -> bytes:
+        """At most the first `size` bytes of the entry: enough for an image's header."""
 
 
 def is_ignored(parts: tuple[str, ...]) -> bool:
@@ -196,13 +201,16 @@ class ZipSource:
         return name
 
     def read(self, entry: SourceEntry) -> bytes:
-        try:
-            with self._zip.open(self._infos[entry.name]) as handle:
-                data = handle.read(self.limits.max_file_bytes + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-            raise ImportRejected(f"{entry.name}: damaged archive entry ({error})") from error
+        data = self.read_head(entry, self.limits.max_file_bytes + 1)
         check_read_size(entry, data, self.limits)
         return data
+
+    def read_head(self, entry: SourceEntry, size: int) -> bytes:
+        try:
+            with self._zip.open(self._infos[entry.name]) as handle:
+                return handle.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+            raise ImportRejected(f"{entry.name}: damaged archive entry ({error})") from error
 
 
 class FolderSource:
@@ -253,15 +261,18 @@ class FolderSource:
         return SourceEntry(name=name, is_dir=False, size=size, compressed_size=size)
 
     def read(self, entry: SourceEntry) -> bytes:
+        data = self.read_head(entry, self.limits.max_file_bytes + 1)
+        check_read_size(entry, data, self.limits)
+        return data
+
+    def read_head(self, entry: SourceEntry, size: int) -> bytes:
         # O_NOFOLLOW: a file swapped for a link after listing is still not followed.
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         try:
             with os.fdopen(os.open(self.root / entry.name, flags), "rb") as handle:
-                data = handle.read(self.limits.max_file_bytes + 1)
+                return handle.read(size)
         except OSError as error:
             raise ImportRejected(f"{entry.name}: cannot be read ({error.strerror})") from error
-        check_read_size(entry, data, self.limits)
-        return data
 
 
 @contextmanager

@@ -3,8 +3,12 @@ and single byte ranges (206, or 416 when unsatisfiable) so an interrupted downlo
 
 On the file system the response wraps the open file itself: gunicorn then hands the bytes to
 the kernel (sendfile), so a 10 GB ZIP costs the web process no memory and little CPU. Object
-stores (S3) have no local path: after the caller has checked permissions, the client is
+stores (S3, GCS) have no local path: after the caller has checked permissions, the client is
 redirected to a short-lived signed URL, and the store serves ranges itself.
+
+Every answer names its file in a Content-Disposition (inline for images, attachment for
+archives) and forbids content sniffing, and a signed URL makes the store send the same type
+and disposition: a user's file is never rendered as anything but what the portal says it is.
 """
 
 import os
@@ -88,19 +92,31 @@ def serve_stored_file(
     name: str,
     etag: str,
     content_type: str,
-    download_name: str = "",
+    file_name: str,
+    as_attachment: bool,
     last_modified: datetime | None = None,
     cache_control: str = "private, max-age=3600",
 ) -> Served:
-    """Answer GET or HEAD for the storage file `name`, whose content `etag` identifies.
+    """Answer GET or HEAD for the storage file `name`, whose content `etag` identifies, as
+    `content_type`, named `file_name`, shown inline or (`as_attachment`) downloaded.
     Call only after checking that the user may have the file."""
+    disposition = content_disposition_header(as_attachment, file_name)
     try:
         path = default_storage.path(name)
     except NotImplementedError:  # an object store: let it serve, through a signed URL
-        return _redirect_to_store(request, name)
+        url = default_storage.download_url(
+            name, content_type=content_type, content_disposition=disposition
+        )
+        return _redirect_to_store(request, url)
     size = os.stat(path).st_size
     timestamp = int(last_modified.timestamp()) if last_modified else None
-    headers = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": cache_control}
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": cache_control,
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+    }
     if timestamp is not None:
         headers["Last-Modified"] = http_date(timestamp)
     conditional = get_conditional_response(request, etag=etag, last_modified=timestamp)
@@ -118,8 +134,6 @@ def serve_stored_file(
     status = 206 if wanted else 200
     if wanted:
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-    if download_name:
-        headers["Content-Disposition"] = content_disposition_header(True, download_name)
     if request.method == "HEAD":
         response = HttpResponse(status=status, content_type=content_type)
         _set_headers(response, {**headers, "Content-Length": str(length)})
@@ -131,14 +145,12 @@ def serve_stored_file(
     return Served(response, first_byte=first)
 
 
-def _redirect_to_store(request: HttpRequest, name: str) -> Served:
+def _redirect_to_store(request: HttpRequest, url: str) -> Served:
     """The store answers the ranges; the first byte is what the client asked for, so that a
     resumed download through the redirect is not counted again."""
     header = request.headers.get("Range", "").replace(" ", "")
     from_start = request.method == "GET" and (not header or header.startswith("bytes=0-"))
-    return Served(
-        HttpResponseRedirect(default_storage.url(name)), first_byte=0 if from_start else None
-    )
+    return Served(HttpResponseRedirect(url), first_byte=0 if from_start else None)
 
 
 def _wanted_range(request: HttpRequest, *, etag: str, size: int) -> tuple[int, int] | None:

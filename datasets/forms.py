@@ -1,9 +1,7 @@
 """Forms of the catalogue pages. They parse what a curator typed; the rules stay in services
 (import_dataset, update_draft, publish_version), whose refusals the views put back on the form."""
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from django import forms
@@ -14,6 +12,7 @@ from datasets.constants import Modality, Visibility
 from datasets.exceptions import ImportRejected
 from datasets.models import Creator, Dataset, DatasetVersion, License
 from datasets.services import CreatorSpec
+from datasets.uploads import named_upload
 
 CREATORS_HELP = (
     "One per line, in citation order: Family name, Given names | ORCID iD | Affiliation "
@@ -82,21 +81,14 @@ class UploadForm(CatalogueFieldsForm):
             )
         return upload
 
-    @contextmanager
-    def archive_path(self) -> Iterator[Path]:
-        """The upload as a file on disk, for import_dataset (small uploads live in memory)."""
-        upload = self.cleaned_data["archive"]
-        if hasattr(upload, "temporary_file_path"):
-            yield Path(upload.temporary_file_path())
-            return
-        with tempfile.NamedTemporaryFile(suffix=".zip") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
-            copy.flush()
-            yield Path(copy.name)
+    def archive_path(self) -> AbstractContextManager[Path]:
+        """The upload as a file on disk under the user's own file name, for import_dataset."""
+        return named_upload(self.cleaned_data["archive"])
 
 
 class DraftForm(CatalogueFieldsForm):
+    # Visibility is not a draft's to change: it has its own page (datasets:visibility).
+    visibility = None
     changes = forms.CharField(
         label="Changes since the previous version",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -112,7 +104,6 @@ class DraftForm(CatalogueFieldsForm):
             "keywords": ", ".join(dataset.keywords),
             "modality": dataset.modality,
             "organ": dataset.organ,
-            "visibility": dataset.visibility,
             "license": version.license,
             "creators": "\n".join(creator_line(creator) for creator in creators),
             "version_description": version.description,
@@ -123,6 +114,10 @@ class DraftForm(CatalogueFieldsForm):
 def creator_line(creator: Creator) -> str:
     """A creator as the creators field takes it back: `Name | ORCID | Affiliation`."""
     return " | ".join([creator.name, creator.orcid, creator.affiliation]).rstrip(" |")
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect)
 
 
 class AccessRequestForm(forms.Form):

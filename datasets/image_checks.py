@@ -11,10 +11,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-ACCEPTED_FORMATS = ("PNG", "JPEG", "TIFF", "BMP")
+from datasets.image_types import IMAGE_TYPES
+
+# Only formats with a media type to serve them as: what is accepted can always be named for it.
+ACCEPTED_FORMATS = tuple(IMAGE_TYPES)
 
 # Each accepted format's first bytes: a file that starts like one but that Pillow cannot open is
 # a damaged image, not a wrong kind of file, and the message should say so.
@@ -43,7 +47,7 @@ class ImageFacts:
 
 
 @contextmanager
-def strict_pillow(*, max_pixels: int) -> Iterator[None]:
+def strict_pillow(*, max_pixels: int | None) -> Iterator[None]:
     """Pillow's guards are module globals; set them strictly for one check and restore them."""
     saved = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = max_pixels
@@ -68,14 +72,34 @@ def inspect_image(data: bytes, *, max_pixels: int) -> ImageFacts:
     except UnidentifiedImageError:
         raise InvalidImage(_unidentified_reason(data)) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageTooLarge(
-            f"image over {max_pixels} pixels (IMPORT_MAX_IMAGE_PIXELS); refused as a possible "
-            "decompression bomb"
-        ) from None
+        raise ImageTooLarge(_too_large_reason(max_pixels)) from None
     except Exception as error:
         # Damaged files make Pillow raise almost anything (OSError, SyntaxError, ValueError,
         # struct.error, ...): each means the same thing here.
         raise InvalidImage(f"corrupt or truncated image ({error})") from error
+
+
+def header_facts(stream: BinaryIO, *, max_pixels: int | None) -> ImageFacts | None:
+    """The format and size an image's header declares, read without decoding a pixel; None when
+    `stream` (perhaps only the file's first bytes) holds no readable header of an accepted
+    format (the full check says why). ImageTooLarge over `max_pixels` (None: no limit)."""
+    try:
+        with (
+            strict_pillow(max_pixels=max_pixels),
+            Image.open(stream, formats=ACCEPTED_FORMATS) as image,
+        ):
+            return ImageFacts(format=image.format, width=image.width, height=image.height)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageTooLarge(_too_large_reason(max_pixels)) from None
+    except Exception:  # a cut-off header makes Pillow raise almost anything, as in inspect_image
+        return None
+
+
+def _too_large_reason(max_pixels: int | None) -> str:
+    return (
+        f"image over {max_pixels} pixels (IMPORT_MAX_IMAGE_PIXELS); refused as a possible "
+        "decompression bomb"
+    )
 
 
 def _unidentified_reason(data: bytes) -> str:

@@ -1,23 +1,32 @@
 """Pass 1 of an import: read an uploaded image set into a checked plan, storing nothing.
 
 The layout is found from names alone, before any content is read: class folders at the top, or
-one wrapping folder holding them (as "Compress folder" makes). Then each file is read, one at a
-time so that memory does not grow with the archive, hashed, verified and fully decoded. Only a
-plan whose every image passed reaches pass 2 (`datasets.services`), which writes.
+one wrapping folder holding them (as "Compress folder" makes). Then the images' headers are
+read, so that an import asking to decode too many pixels is refused before a pixel is decoded.
+Then each file is read, one at a time so that memory does not grow with the archive, hashed,
+verified and fully decoded. Only a plan whose every image passed reaches pass 2
+(`datasets.services`), which writes. Each image is planned under the extension of the format
+found in its bytes (`datasets.image_types`), whatever its name in the upload said.
 """
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from datasets.archive_sources import ImageSource, ImportLimits, SourceEntry
 from datasets.exceptions import ImportRejected
-from datasets.image_checks import ImageTooLarge, InvalidImage, inspect_image
+from datasets.image_checks import ImageTooLarge, InvalidImage, header_facts, inspect_image
+from datasets.image_types import name_for_format
 
 # ClassLabel.name's length.
 MAX_CLASS_NAME_LENGTH = 100
 
 LAYOUT_EXAMPLE = "e.g. G1/img001.png, G1/img002.png, G2/img003.png"
+
+# Bytes read from each file to find its declared size: a PNG's or BMP's header is in the first
+# few dozen, a JPEG's after its EXIF and colour profile, which are rarely longer.
+HEADER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,9 @@ class ClassLayout:
 
 @dataclass(frozen=True)
 class PlannedImage:
-    entry: SourceEntry
+    entry: SourceEntry  # its name is the one in the upload, kept as the image's original name
     class_name: str
-    name_in_class: str
+    name_in_class: str  # below the class folder, with the extension of the detected format
     width: int
     height: int
     sha256: str
@@ -120,6 +129,10 @@ def plan_import(
     for entry in layout.outside:
         _refuse_or_skip(plan, entry, outside_reason, skip_invalid)
     files = sorted(layout.files, key=lambda file: (file.class_name, file.name_in_class))
+    declared = PixelBudget(source.label, limits.max_total_pixels)
+    for file in files:
+        declared.spend(_declared_pixels(source, file.entry, limits))
+    decoded = PixelBudget(source.label, limits.max_total_pixels)
     total_bytes = 0
     for file in files:
         data = source.read(file.entry)
@@ -129,7 +142,9 @@ def plan_import(
                 f"{source.label}: more than {limits.max_total_bytes} bytes uncompressed "
                 "(IMPORT_MAX_TOTAL_BYTES)"
             )
-        _plan_image(plan, file, data, limits, skip_invalid)
+        planned = _plan_image(plan, file, data, limits, skip_invalid)
+        if planned is not None:
+            decoded.spend(planned.width * planned.height)
         plan.files_read += 1
         if progress is not None:
             progress(plan.files_read, len(files))
@@ -137,26 +152,56 @@ def plan_import(
     return plan
 
 
+class PixelBudget:
+    """IMPORT_MAX_TOTAL_PIXELS: a 5 KB ZIP of blank 62-megapixel PNGs passes every size and
+    ratio limit, yet decoding it would hold a worker for minutes."""
+
+    def __init__(self, label: str, limit: int) -> None:
+        self.label = label
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, pixels: int) -> None:
+        self.spent += pixels
+        if self.spent > self.limit:
+            raise ImportRejected(
+                f"{self.label}: its images hold more than {self.limit} pixels together, over "
+                "the limit per import (IMPORT_MAX_TOTAL_PIXELS)"
+            )
+
+
+def _declared_pixels(source: ImageSource, entry: SourceEntry, limits: ImportLimits) -> int:
+    """The pixels an image's header declares; 0 when the header says nothing readable, as the
+    full check counts every image it decodes anyway."""
+    head = source.read_head(entry, HEADER_BYTES)
+    try:
+        facts = header_facts(io.BytesIO(head), max_pixels=limits.max_image_pixels)
+    except ImageTooLarge as problem:
+        raise ImportRejected(f"{entry.name}: {problem}") from None
+    return facts.width * facts.height if facts else 0
+
+
 def _plan_image(
     plan: ImportPlan, file: ClassFile, data: bytes, limits: ImportLimits, skip_invalid: bool
-) -> None:
+) -> PlannedImage | None:
+    """The checked image added to the plan, or None when it was skipped."""
     try:
         facts = inspect_image(data, max_pixels=limits.max_image_pixels)
     except ImageTooLarge as problem:
         raise ImportRejected(f"{file.entry.name}: {problem}") from None
     except InvalidImage as problem:
         _refuse_or_skip(plan, file.entry, str(problem), skip_invalid)
-        return
-    plan.images.append(
-        PlannedImage(
-            entry=file.entry,
-            class_name=file.class_name,
-            name_in_class=file.name_in_class,
-            width=facts.width,
-            height=facts.height,
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
+        return None
+    planned = PlannedImage(
+        entry=file.entry,
+        class_name=file.class_name,
+        name_in_class=name_for_format(file.name_in_class, facts.format),
+        width=facts.width,
+        height=facts.height,
+        sha256=hashlib.sha256(data).hexdigest(),
     )
+    plan.images.append(planned)
+    return planned
 
 
 def _refuse_or_skip(plan: ImportPlan, entry: SourceEntry, reason: str, skip_invalid: bool) -> None:

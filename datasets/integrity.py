@@ -11,7 +11,11 @@ what can be repaired without losing data:
   file), and the version's counts are recomputed: a draft is still being curated;
 - a published version is immutable (DESIGN.md section 8): its images are reported, never
   touched; a fix is a new version. Only its ZIP, a file derived from the immutable contents and
-  one of the fields a published version may still change, is cleared and queued for a rebuild.
+  one of the fields a published version may still change, is cleared and queued for a rebuild;
+- an image stored under an extension that is not its format's (rows imported before the
+  stored name came from the detected format, e.g. a PNG stored as `evil.html`) is renamed to
+  that format's extension, in every version that shares it: its bytes stay the same, only the
+  type it is served with changes (docs/security.md).
 
 The generation app adds its own files and its stuck jobs (generation.integrity): this module
 knows nothing of it, so the catalogue stays usable on its own.
@@ -29,6 +33,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from datasets.constants import VersionState
+from datasets.image_checks import header_facts
+from datasets.image_types import media_type_of, name_for_format
 from datasets.models import DatasetVersion, ImageRecord
 from datasets.thumbnails import thumbnail_name
 
@@ -38,7 +44,7 @@ CATALOGUE_PREFIXES = ("datasets/", "thumbnails/", "archives/")
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # missing, orphan, corrupt, stuck
+    kind: str  # missing, orphan, corrupt, misnamed, stuck
     subject: str  # a storage name, or a row such as "GenerationJob 12"
     detail: str
     fixed: bool = False
@@ -138,7 +144,44 @@ def check_catalogue(report: Report, *, fix: bool, hashes: bool) -> None:
     from datasets.tasks import build_archive
 
     check_images(report, fix=fix, hashes=hashes)
+    check_image_names(report, fix=fix, every_file=hashes)
     check_archives(report, fix=fix, hashes=hashes, rebuild=build_archive.delay)
+
+
+def check_image_names(report: Report, *, fix: bool, every_file: bool) -> None:
+    """Image files whose extension is not the one of the format found in their bytes.
+
+    Without `every_file` (--no-hashes reads no file it need not) only names whose extension is
+    no image type's are read: those are the ones a browser could be told to render as a page.
+    """
+    names = ImageRecord.objects.order_by("file").values_list("file", flat=True).distinct()
+    for name in names.iterator(chunk_size=500):
+        if not every_file and media_type_of(name) is not None:
+            continue
+        if not default_storage.exists(name):
+            continue  # check_images reports it missing
+        with default_storage.open(name, "rb") as handle:
+            facts = header_facts(handle, max_pixels=None)
+        if facts is None:
+            report.add("misnamed", name, "not a PNG, JPEG, TIFF or BMP image by its content")
+            continue
+        wanted = name_for_format(name, facts.format)
+        if wanted == name:
+            continue
+        detail = f"a {facts.format} image under another extension"
+        if fix:
+            detail += f"; renamed {_rename_image_file(name, wanted)}"
+        report.add("misnamed", name, detail, fixed=fix)
+
+
+def _rename_image_file(name: str, wanted: str) -> str:
+    """Copy the file to `wanted` (or a free name next to it), point every row at the copy, then
+    delete the old file: a crash in between leaves an orphan, never a row without its file."""
+    with default_storage.open(name, "rb") as handle:
+        new_name = default_storage.save(wanted, handle)
+    ImageRecord.objects.filter(file=name).update(file=new_name)
+    default_storage.delete(name)
+    return new_name
 
 
 def check_archives(

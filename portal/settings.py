@@ -184,6 +184,8 @@ IMPORT_MAX_TOTAL_BYTES = env_int("IMPORT_MAX_TOTAL_BYTES", 4 * 1024**3)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 64 * 1024**2)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
 IMPORT_MAX_IMAGE_PIXELS = env_int("IMPORT_MAX_IMAGE_PIXELS", 64_000_000)
+# Pixels decoded by one import, all images together: bounds the work a small upload can ask for.
+IMPORT_MAX_TOTAL_PIXELS = env_int("IMPORT_MAX_TOTAL_PIXELS", 1_000_000_000)
 
 # --- Training and generation --------------------------------------------------------------------
 # A run or job whose holder sent no heartbeat for this long is taken over by another worker.

@@ -6,6 +6,11 @@ no browser resolves; a presigned URL carries its host in the signature, so it ca
 rewritten afterwards. With `public_endpoint_url` (AWS_S3_PUBLIC_ENDPOINT_URL) URLs are signed
 for the public host instead; the proxy in front of the store must pass that Host header on.
 Signing is local arithmetic: the public host is never contacted by the server.
+
+Each store's `download_url` signs a URL whose answer carries the portal's Content-Type and
+Content-Disposition, not what was recorded when the object was written: an object stored before
+its name was corrected, or typed by a guess from its name, is still served as what the portal
+detected it to be (docs/security.md).
 """
 
 from collections.abc import Iterator
@@ -59,6 +64,15 @@ class S3Storage(BaseS3Storage):
         signer = self._signer or super()
         return signer.url(name, parameters=parameters, expire=expire, http_method=http_method)
 
+    def download_url(self, name: str, *, content_type: str, content_disposition: str) -> str:
+        return self.url(
+            name,
+            parameters={
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": content_disposition,
+            },
+        )
+
     def _save(self, name, content):
         with refused_as_unavailable(S3_ERRORS, f"store {name}"):
             return super()._save(name, content)
@@ -101,6 +115,12 @@ class GoogleCloudStorage(BaseGoogleCloudStorage):
         if self.api_endpoint:
             parameters = {"api_access_endpoint": self.api_endpoint, **(parameters or {})}
         return super().url(name, parameters=parameters)
+
+    def download_url(self, name: str, *, content_type: str, content_disposition: str) -> str:
+        return self.url(
+            name,
+            parameters={"response_type": content_type, "response_disposition": content_disposition},
+        )
 
     def _save(self, name, content):
         with refused_as_unavailable(GCS_ERRORS, f"store {name}"):

@@ -2,12 +2,7 @@
 licenses, creators and uploads. Each asks datasets.selectors what the user may see, so the API
 answers as the pages do: what a user may not see is a 404, restricted files a 403."""
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
@@ -47,6 +42,7 @@ from datasets.api.serializers import (
 from datasets.metadata import version_urls
 from datasets.models import DatasetVersion, License
 from datasets.services import CreatorSpec
+from datasets.uploads import named_upload
 from datasets.views import files
 
 FILES_WITHHELD = "These files are shared on approved request only: ask on the dataset's page."
@@ -272,16 +268,6 @@ class CreatorViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-
-@contextmanager
-def named_upload(upload) -> Iterator[Path]:
-    """The uploaded file under the name its sender gave it, so that a refusal names their file
-    and not a temporary one; a hard link, as a ZIP may be gigabytes."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        os.link(upload.temporary_file_path(), path)
-        yield path
 
 
 @extend_schema(tags=["datasets"])

@@ -3,7 +3,7 @@
 Nothing under MEDIA_ROOT has a URL of its own: these views are the only way to a file.
 """
 
-import mimetypes
+from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -21,6 +21,7 @@ from datasets import selectors, services
 from datasets.archives import ArchiveContents, archive_file_name, stream_zip
 from datasets.constants import HitKind
 from datasets.file_responses import serve_stored_file
+from datasets.image_types import media_type_of
 from datasets.metadata import version_urls
 from datasets.models import DatasetVersion, ImageRecord
 from datasets.thumbnails import ensure_thumbnail
@@ -32,10 +33,17 @@ ARCHIVE_RETRY_AFTER_SECONDS = 30
 
 @require_safe
 def image_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An image as the type its stored name gives, which the import took from its content; a
+    name that gives no image type (a row stored before that rule) is only ever downloaded."""
     image = _allowed_image(request, pk)
-    content_type = mimetypes.guess_type(image.file.name)[0] or "application/octet-stream"
+    content_type = media_type_of(image.file.name)
     return serve_stored_file(
-        request, name=image.file.name, etag=f'"{image.sha256}"', content_type=content_type
+        request,
+        name=image.file.name,
+        etag=f'"{image.sha256}"',
+        content_type=content_type or "application/octet-stream",
+        file_name=PurePosixPath(image.file.name).name,
+        as_attachment=content_type is None,
     ).response
 
 
@@ -48,6 +56,8 @@ def image_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
         name=name,
         etag=f'"{image.sha256}-thumbnail"',
         content_type="image/png",
+        file_name=f"{PurePosixPath(image.file.name).stem}-thumbnail.png",
+        as_attachment=False,
         cache_control="private, max-age=86400",
     ).response
 
@@ -74,7 +84,8 @@ def download(request: HttpRequest, slug: str, number: int) -> HttpResponseBase:
         name=version.archive.name,
         etag=f'"{version.archive_sha256}"',
         content_type="application/zip",
-        download_name=archive_file_name(version),
+        file_name=archive_file_name(version),
+        as_attachment=True,
         last_modified=version.published_at,
     )
     if served.first_byte == 0:
@@ -86,12 +97,14 @@ def _draft_zip(request: HttpRequest, version: DatasetVersion) -> HttpResponseBas
     """A draft changes until it is published, so its ZIP is never stored: it is streamed as
     it is made, without a length (and so without ranges)."""
     if request.method == "HEAD":
-        return HttpResponse(content_type="application/zip")
-    contents = ArchiveContents(
-        version, urls=version_urls(version, base=request.build_absolute_uri("/"))
-    )
-    response = StreamingHttpResponse(stream_zip(contents), content_type="application/zip")
+        response = HttpResponse(content_type="application/zip")
+    else:
+        contents = ArchiveContents(
+            version, urls=version_urls(version, base=request.build_absolute_uri("/"))
+        )
+        response = StreamingHttpResponse(stream_zip(contents), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, archive_file_name(version))
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -5,9 +5,15 @@ import io
 import zipfile
 
 import pytest
+from django.urls import reverse
 
-from datasets.models import DatasetVersion
-from tests.datasets.uploads import assert_nothing_stored, class_folder_files, write_zip
+from datasets.models import DatasetVersion, ImageRecord
+from tests.datasets.uploads import (
+    assert_nothing_stored,
+    class_folder_files,
+    png_with_script,
+    write_zip,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +81,19 @@ def test_uploading_needs_an_account(api, db):
     zipfile.ZipFile(buffer, "w").close()
     response = api("anonymous").post("/api/v1/uploads/", {"archive": buffer}, format="multipart")
     assert response.status_code == 401
+
+
+def test_an_image_named_as_a_page_is_stored_and_served_as_the_png_it_is(api, client, tmp_path):
+    files = class_folder_files({"c1": 1}) | {"c2/evil.html": png_with_script()}
+    response = upload(api("other"), write_zip(tmp_path / "grades.zip", files))
+    assert response.status_code == 201, response.json()
+
+    image = ImageRecord.objects.get(original_name="c2/evil.html")
+    assert image.file.name.endswith("/c2/evil.png")
+    client.force_login(image.version.dataset.owner)
+    served = client.get(reverse("datasets:image-file", args=[image.pk]))
+    assert served.status_code == 200
+    assert (served["Content-Type"], served["Content-Disposition"]) == (
+        "image/png",
+        'inline; filename="evil.png"',
+    )

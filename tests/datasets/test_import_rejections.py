@@ -4,15 +4,18 @@ code 1, and no row and no file left behind."""
 import io
 import os
 import stat
+import time
 import zipfile
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from datasets import importing
 from datasets.models import Dataset
 from tests.datasets.uploads import (
     assert_nothing_stored,
+    blank_png,
     catalogue_rows,
     class_folder_files,
     image_bytes,
@@ -218,6 +221,42 @@ def test_import_never_skips_a_decompression_bomb(tmp_path, refused, settings):
     settings.IMPORT_MAX_IMAGE_PIXELS = 100
     files = {"G1/small.png": image_bytes(size=(10, 10)), "G1/huge.png": image_bytes(size=(30, 30))}
     refused(write_zip(tmp_path / "g.zip", files), "decompression bomb", skip_invalid=True)
+
+
+def test_import_refuses_more_pixels_than_the_limit_before_decoding_any(tmp_path, refused):
+    """20 blank 62-megapixel PNGs in a ZIP of a few KB: each under IMPORT_MAX_IMAGE_PIXELS,
+    together over IMPORT_MAX_TOTAL_PIXELS. Their headers alone refuse them, at once."""
+    blank = blank_png(7874, 7874)
+    path = write_zip(tmp_path / "blank.zip", {f"G1/{index}.png": blank for index in range(20)})
+    assert path.stat().st_size < 10_000
+
+    started = time.monotonic()
+    refused(
+        path,
+        r"^blank\.zip: its images hold more than 1000000000 pixels together, over the "
+        r"limit per import \(IMPORT_MAX_TOTAL_PIXELS\)$",
+    )
+    assert time.monotonic() - started < 1  # milliseconds; checking all 20 takes over a second
+
+
+def test_import_counts_the_pixels_it_decodes_where_headers_said_nothing(
+    tmp_path, refused, settings, monkeypatch
+):
+    monkeypatch.setattr(importing, "HEADER_BYTES", 8)  # no header fits: only decoding counts
+    settings.IMPORT_MAX_TOTAL_PIXELS = 3 * 64
+    refused(write_zip(tmp_path / "g.zip", GOOD), r"^g\.zip: .* \(IMPORT_MAX_TOTAL_PIXELS\)$")
+
+
+def test_import_takes_images_up_to_the_pixel_limit(tmp_path, curator, settings):
+    settings.IMPORT_MAX_TOTAL_PIXELS = 4 * 64  # GOOD: four 8x8 images
+    call_command(
+        "import_dataset",
+        str(write_zip(tmp_path / "g.zip", GOOD)),
+        title="Grades",
+        license="CC-BY-4.0",
+        stdout=io.StringIO(),
+    )
+    assert Dataset.objects.get().versions.get().image_count == 4
 
 
 def test_import_rejects_an_unknown_license_listing_the_known_ids(tmp_path, refused):

@@ -1,9 +1,12 @@
 """Files in an object store (S3, here moto's in-process fake): after the permission check the
 client is redirected to a short-lived signed URL, and the store serves the bytes and ranges."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
+from datasets.archives import archive_file_name
 from tests.catalogue import published
 from tests.factories import make_user
 
@@ -27,7 +30,7 @@ def object_store(settings, monkeypatch):
         settings.STORAGES = {
             **settings.STORAGES,
             "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
+                "BACKEND": "portal.storage.S3Storage",
                 "OPTIONS": {
                     "bucket_name": BUCKET,
                     "region_name": "us-east-1",
@@ -38,6 +41,11 @@ def object_store(settings, monkeypatch):
             },
         }
         yield
+
+
+def signed_response_headers(url: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(url).query)
+    return {key: values[0] for key, values in query.items() if key.startswith("response-")}
 
 
 def test_zip_and_images_redirect_to_signed_urls_only_after_the_check(
@@ -63,6 +71,18 @@ def test_zip_and_images_redirect_to_signed_urls_only_after_the_check(
         assert response["Location"].startswith(f"https://{BUCKET}.s3.amazonaws.com/")
         assert "Signature=" in response["Location"]  # signed, and so short-lived
     assert version.archive.name in responses["zip"]["Location"]
+    # The store is told which type and disposition to answer with, whatever it recorded.
+    assert signed_response_headers(responses["zip"]["Location"]) == {
+        "response-content-type": "application/zip",
+        "response-content-disposition": f'attachment; filename="{archive_file_name(version)}"',
+    }
+    assert signed_response_headers(responses["file"]["Location"]) == {
+        "response-content-type": "image/png",
+        "response-content-disposition": f'inline; filename="{image.file.name.split("/")[-1]}"',
+    }
+    assert signed_response_headers(responses["thumbnail"]["Location"])["response-content-type"] == (
+        "image/png"
+    )
     client.get(urls["zip"], headers={"Range": "bytes=500-"})  # a resumed download
     version.refresh_from_db()
     assert version.download_count == 1

@@ -8,7 +8,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from datasets.models import (
     Authorship,
@@ -33,6 +33,35 @@ def image_bytes(
     return buffer.getvalue()
 
 
+SCRIPT = "<script>document.title = 'script ran'; window.scriptRan = true;</script>"
+
+
+def png_with_script() -> bytes:
+    """A valid 8x8 PNG whose tEXt chunk holds a <script> element: a page, to a browser told that
+    the file is text/html, that runs the script on the portal's origin."""
+    image = Image.linear_gradient("L").resize((8, 8)).convert("RGB")
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", f"<html><body>{SCRIPT}</body></html>")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=text)
+    return buffer.getvalue()
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A valid black-and-white PNG of any size, written chunk by chunk without holding its
+    pixels: a 62-megapixel one is 8 KB, and it deflates to almost nothing in a ZIP."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte, then the row's bits
+    pixels = zlib.compress(row * height, 9)
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        _chunk(kind, body) for kind, body in ((b"IHDR", header), (b"IDAT", pixels), (b"IEND", b""))
+    )
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + _crc(kind + body)
+
+
 def png_with_truncated_pixel_data() -> bytes:
     """A PNG whose chunks all have valid checksums but whose compressed pixels stop short:
     Pillow's verify() accepts it, only decoding finds the damage."""
@@ -44,7 +73,7 @@ def png_with_truncated_pixel_data() -> bytes:
         body = data[position + 8 : position + 8 + length]
         if kind == b"IDAT":
             body = body[: len(body) // 2]
-        chunks.append(struct.pack(">I", len(body)) + kind + body + _crc(kind + body))
+        chunks.append(_chunk(kind, body))
         position += 12 + length
     return data[:8] + b"".join(chunks)
 
