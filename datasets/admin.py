@@ -15,6 +15,7 @@ from datasets.models import (
     DatasetVersion,
     ImageRecord,
     License,
+    VisibilityChange,
 )
 
 
@@ -67,6 +68,20 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class VisibilityChangeInline(admin.TabularInline):
+    """The dataset's visibility history, read-only: changes are made on the visibility page."""
+
+    model = VisibilityChange
+    extra = 0
+    fields = ["changed_at", "changed_by", "from_visibility", "to_visibility"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "visibility history"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
     list_display = [
@@ -84,8 +99,26 @@ class DatasetAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description", "organ", "classes__name"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["collaborators"]
-    inlines = [ClassLabelInline, VersionInline]
+    inlines = [ClassLabelInline, VersionInline, VisibilityChangeInline]
     date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        """A dataset's visibility is chosen when it is added and changed afterwards only on its
+        visibility page, which records the change: here it shows with a link there."""
+        if obj is None:
+            return list(self.readonly_fields)
+        return [*self.readonly_fields, "visibility_link"]
+
+    def get_exclude(self, request, obj=None) -> list[str]:
+        return ["visibility"] if obj is not None else []
+
+    @admin.display(description="visibility")
+    def visibility_link(self, dataset: Dataset) -> str:
+        return format_html(
+            '{} (<a href="{}">change it on its visibility page</a>)',
+            dataset.get_visibility_display(),
+            reverse("datasets:visibility", args=[dataset.slug]),
+        )
 
     def save_related(self, request, form, formsets, change) -> None:
         """After the classes are saved too: the search matches class names."""

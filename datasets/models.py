@@ -113,6 +113,31 @@ class Dataset(models.Model):
         return f"{settings.DOI_PREFIX}/{self.slug}"
 
 
+class VisibilityChange(models.Model):
+    """One change of a dataset's visibility: who made it, when, from what, to what.
+
+    Visibility decides at once who sees every published version and its files, so each change
+    is an explicit act of the owner or staff (datasets.services.change_visibility), kept here
+    and shown to the dataset's editors.
+    """
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="visibility_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    from_visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    to_visibility = models.CharField(max_length=10, choices=Visibility.choices)
+
+    class Meta:
+        ordering = ["dataset", "-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug}: {self.from_visibility} -> {self.to_visibility}"
+
+
 class ClassLabel(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="classes")
     name = models.CharField(max_length=100)

@@ -47,6 +47,7 @@ from datasets.models import (
     Dataset,
     DatasetVersion,
     ImageRecord,
+    VisibilityChange,
 )
 from datasets.search_text import search_terms
 
@@ -79,8 +80,9 @@ def is_editor(*, user: User, dataset: Dataset) -> bool:
     return dataset.collaborators.filter(pk=user.pk).exists()
 
 
-def manages_collaborators(*, user: User, dataset: Dataset) -> bool:
-    """Whether `user` chooses who edits `dataset`: its owner and staff, not its collaborators."""
+def manages_dataset(*, user: User, dataset: Dataset) -> bool:
+    """Whether `user` takes the owner's decisions on `dataset`, who edits it (its collaborators)
+    and who sees it (its visibility): its owner and staff, not its collaborators."""
     return user.is_authenticated and (user.is_staff or dataset.owner_id == user.pk)
 
 
@@ -174,6 +176,31 @@ def file_access(*, user: User, version: DatasetVersion) -> FileAccess:
     if can_view_files(user=user, dataset=dataset):
         return FileAccess.ALLOWED
     return FileAccess.DENIED
+
+
+def visibility_history(*, dataset: Dataset) -> QuerySet[VisibilityChange]:
+    """The changes of `dataset`'s visibility, newest first, with who made them."""
+    return dataset.visibility_changes.select_related("changed_by").order_by("-changed_at", "-pk")
+
+
+def visibility_effects(*, dataset: Dataset) -> dict[str, str]:
+    """What each visibility would let others see of `dataset`, naming its published versions
+    and the users whose access was approved, for the owner to read before choosing one."""
+    numbers = dataset.versions.filter(state=VersionState.PUBLISHED).values_list("number", flat=True)
+    versions = ", ".join(f"v{number}" for number in sorted(numbers))
+    versions = f"its published versions ({versions})" if versions else "its versions once published"
+    approved = AccessRequest.objects.filter(dataset=dataset, state=AccessState.APPROVED).count()
+    approved_users = f"{approved} user{'s' if approved != 1 else ''}"
+    return {
+        Visibility.PUBLIC: f"Anyone, signed in or not, sees the pages of {versions} and "
+        "downloads all their files.",
+        Visibility.RESTRICTED: f"Anyone sees the pages, metadata and citations of {versions}; "
+        "their files only its editors, staff and users whose access request is approved "
+        f"({approved_users} now).",
+        Visibility.PRIVATE: f"Only its owner, collaborators and staff see {versions} and their "
+        f"files; nobody else learns the dataset exists, the {approved_users} with approved "
+        "access included.",
+    }
 
 
 def access_request_of(*, user: User, dataset: Dataset) -> AccessRequest | None:

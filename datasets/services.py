@@ -63,6 +63,7 @@ from datasets.models import (
     License,
     PublishedVersionError,
     VersionHit,
+    VisibilityChange,
 )
 from datasets.orcid import normalize_orcid
 from datasets.search_text import build_search_text
@@ -509,7 +510,6 @@ def update_draft(
     keywords: Sequence[str],
     modality: str,
     organ: str,
-    visibility: str,
     license: License | None,
     creators: Sequence[CreatorSpec],
     version_description: str,
@@ -517,8 +517,9 @@ def update_draft(
 ) -> DatasetVersion:
     """Change a draft's metadata and its dataset's description, all or nothing.
 
-    Title, description, keywords, modality, organ and visibility belong to the dataset and so
-    show on every version's page; the license, creators and data card belong to this draft.
+    Title, description, keywords, modality and organ belong to the dataset and so show on every
+    version's page; the license, creators and data card belong to this draft. Visibility is not
+    a draft's: it changes who sees the published versions at once (see `change_visibility`).
     Raises PermissionDenied for non-editors, PublishedVersionError for a published version and
     ValidationError (by field) for bad values.
     """
@@ -534,7 +535,6 @@ def update_draft(
         dataset.keywords = [keyword.strip() for keyword in keywords if keyword.strip()]
         dataset.modality = modality
         dataset.organ = organ.strip()
-        dataset.visibility = visibility
         dataset.full_clean()
         dataset.save()
         version.license = license
@@ -546,6 +546,38 @@ def update_draft(
         add_creators(version=version, creators=creators)
         refresh_search_text(dataset=dataset)
     return version
+
+
+def change_visibility(
+    *, dataset: Dataset, user: AbstractBaseUser, visibility: str
+) -> VisibilityChange:
+    """Make `dataset` public, restricted or private, and record who did it, when, from what.
+
+    Visibility decides at once who sees every published version and its files, so it is the
+    owner's (and staff's) decision, taken on its own, never a side effect of saving a draft.
+    Raises PermissionDenied for anyone else, collaborators included, and CurationRefused for an
+    unknown value or the current one.
+    """
+    if not selectors.manages_dataset(user=user, dataset=dataset):
+        raise PermissionDenied("only the dataset's owner and staff change its visibility")
+    if visibility not in Visibility.values:
+        choices = ", ".join(Visibility.values)
+        raise CurationRefused(f"visibility {visibility!r} is unknown; choose one of {choices}")
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if locked.visibility == visibility:
+            raise CurationRefused(f"{locked.slug} is {visibility} already")
+        change = VisibilityChange.objects.create(
+            dataset=locked,
+            changed_by=user,
+            from_visibility=locked.visibility,
+            to_visibility=visibility,
+        )
+        Dataset.objects.filter(pk=locked.pk).update(
+            visibility=visibility, updated_at=change.changed_at
+        )
+    dataset.visibility = visibility
+    return change
 
 
 # --- Publishing and the published ZIP ----------------------------------------------------------
@@ -821,5 +853,5 @@ def remove_collaborator(
 
 
 def _check_manages_collaborators(*, user: AbstractBaseUser, dataset: Dataset) -> None:
-    if not selectors.manages_collaborators(user=user, dataset=dataset):
+    if not selectors.manages_dataset(user=user, dataset=dataset):
         raise PermissionDenied("only the dataset's owner and staff choose its collaborators")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/access/", access.request_access, name="request-access"),
     path("<slug:slug>/new-version/", curation.new_version, name="new-version"),
     path("<slug:slug>/collaborators/", curation.collaborators, name="collaborators"),
+    path("<slug:slug>/visibility/", curation.visibility, name="visibility"),
     path(
         "<slug:slug>/collaborators/<int:user_id>/remove/",
         curation.remove_collaborator,

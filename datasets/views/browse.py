@@ -100,5 +100,8 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
                 if editor
                 else []
             ),
+            "last_visibility_change": (
+                selectors.visibility_history(dataset=dataset).first() if editor else None
+            ),
         },
     )

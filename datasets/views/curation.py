@@ -1,5 +1,5 @@
 """Curator pages: upload a ZIP as a new dataset, edit a draft, publish it, open a new version,
-choose collaborators."""
+choose collaborators, change the visibility."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from datasets import selectors, services
+from datasets.constants import Visibility
 from datasets.exceptions import CurationRefused, ImportRejected, PublishRefused
-from datasets.forms import CollaboratorForm, DraftForm, UploadForm
+from datasets.forms import CollaboratorForm, DraftForm, UploadForm, VisibilityForm
 from datasets.models import Dataset, DatasetVersion
 
 
@@ -123,7 +124,7 @@ def new_version(request: HttpRequest, slug: str) -> HttpResponse:
 def collaborators(request: HttpRequest, slug: str) -> HttpResponse:
     """Who edits the dataset: every editor sees the list; the owner and staff change it."""
     dataset = _edited_dataset(request, slug)
-    manages = selectors.manages_collaborators(user=request.user, dataset=dataset)
+    manages = selectors.manages_dataset(user=request.user, dataset=dataset)
     form = CollaboratorForm(request.POST or None)
     if request.method == "POST":
         if not manages:
@@ -154,12 +155,50 @@ def collaborators(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def remove_collaborator(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     dataset = _edited_dataset(request, slug)
-    if not selectors.manages_collaborators(user=request.user, dataset=dataset):
+    if not selectors.manages_dataset(user=request.user, dataset=dataset):
         raise PermissionDenied("Only the dataset's owner and staff choose collaborators.")
     collaborator = get_object_or_404(selectors.collaborators_of(dataset=dataset), pk=user_id)
     services.remove_collaborator(dataset=dataset, user=request.user, collaborator=collaborator)
     messages.success(request, f"{collaborator.username} no longer collaborates on this dataset.")
     return redirect("datasets:collaborators", dataset.slug)
+
+
+@login_required
+def visibility(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who sees the dataset: every editor sees what each choice would show and the history of
+    changes; the owner and staff change it, which takes effect on every published version."""
+    dataset = _edited_dataset(request, slug)
+    manages = selectors.manages_dataset(user=request.user, dataset=dataset)
+    form = VisibilityForm(request.POST or None, initial={"visibility": dataset.visibility})
+    effects = selectors.visibility_effects(dataset=dataset)
+    if request.method == "POST":
+        if not manages:
+            raise PermissionDenied("Only the dataset's owner and staff change its visibility.")
+        if form.is_valid():
+            try:
+                change = services.change_visibility(
+                    dataset=dataset, user=request.user, visibility=form.cleaned_data["visibility"]
+                )
+            except CurationRefused as refusal:
+                form.add_error("visibility", str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"Visibility changed from {change.from_visibility} to {change.to_visibility}: "
+                    f"{effects[change.to_visibility]}",
+                )
+                return redirect("datasets:visibility", dataset.slug)
+    return render(
+        request,
+        "datasets/visibility.html",
+        {
+            "dataset": dataset,
+            "form": form if manages else None,
+            "choices": [(value, label, effects[value]) for value, label in Visibility.choices],
+            "history": selectors.visibility_history(dataset=dataset),
+        },
+        status=_status(form),
+    )
 
 
 def _edited_dataset(request: HttpRequest, slug: str) -> Dataset:
@@ -186,7 +225,6 @@ def _draft_fields(data: dict) -> dict:
         "keywords",
         "modality",
         "organ",
-        "visibility",
         "license",
         "creators",
         "version_description",

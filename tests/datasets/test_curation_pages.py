@@ -118,7 +118,6 @@ def test_owner_edits_draft_metadata(client, owner, tmp_path):
             "keywords": "tumour",
             "modality": "histology",
             "organ": "breast",
-            "visibility": "restricted",
             "license": "CC0-1.0",
             "creators": "Roe, Rick | | Clinic",
             "version_description": "The data card.",
@@ -129,11 +128,7 @@ def test_owner_edits_draft_metadata(client, owner, tmp_path):
     assert response.status_code == 302
     version.refresh_from_db()
     dataset = version.dataset
-    assert (dataset.title, dataset.visibility, version.license.spdx_id) == (
-        "Renamed grades",
-        "restricted",
-        "CC0-1.0",
-    )
+    assert (dataset.title, version.license.spdx_id) == ("Renamed grades", "CC0-1.0")
     assert [c.affiliation for c in version.creators.all()] == ["Clinic"]
     assert "tumour" in dataset.search_text and "renamed" in dataset.search_text
 
@@ -143,7 +138,7 @@ def test_edit_form_puts_model_errors_on_their_fields(client, owner, tmp_path):
     client.force_login(owner)
     response = client.post(
         reverse("datasets:edit", args=[version.dataset.slug, 1]),
-        {"title": "x" * 301, "modality": "histology", "visibility": "public", "license": ""},
+        {"title": "x" * 301, "modality": "histology", "license": ""},
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -167,7 +162,6 @@ def test_others_cannot_edit_or_publish_a_draft(client, owner, tmp_path):
             keywords=[],
             modality="other",
             organ="",
-            visibility="public",
             license=None,
             creators=[],
             version_description="",

@@ -67,7 +67,6 @@ def test_the_new_version_is_edited_and_published_while_the_old_one_stays(client,
         {
             "title": v1.dataset.title,
             "modality": "other",
-            "visibility": "public",
             "license": "CC0-1.0",
             "creators": "Doe, Jane | 0000-0002-1825-0097\nRoe, Rick | | Clinic",
             "version_description": "Cut from 3 slides.",

@@ -110,7 +110,6 @@ def test_curator_trains_generates_and_publishes_a_synthetic_set(
     )
     expect(page.get_by_label("License")).to_have_value("CC-BY-4.0")  # the source's
     page.get_by_label("License").select_option("CC0-1.0")
-    page.get_by_label("Visibility").select_option("public")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     page.get_by_role("link", name="Publish…").click()
@@ -119,6 +118,13 @@ def test_curator_trains_generates_and_publishes_a_synthetic_set(
     expect(
         page.get_by_text(re.compile(r"^Published 10\.5072/ihc-stain-grades-synthetic"))
     ).to_be_visible()
+
+    # Making it public is the owner's explicit act on its own page, which says what it shows.
+    page.get_by_role("link", name="Visibility", exact=True).click()
+    expect(page.get_by_text("Anyone, signed in or not, sees the pages of")).to_be_visible()
+    page.get_by_label("Public", exact=True).check()
+    page.get_by_role("button", name="Change visibility").click()
+    expect(page.get_by_text("Visibility changed from private to public")).to_be_visible()
 
     visitor = page.context.browser.new_page()
     visitor.goto(url(live_server, "datasets:list") + "?q=synthetic&kind=synthetic")
