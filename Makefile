@@ -14,11 +14,12 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 install: $(STAMP)
 
 # torch and torchvision first, so no other package picks a torch build (see requirements/torch.txt).
-$(STAMP): requirements/torch.txt requirements/base.txt requirements/dev.txt
+$(STAMP): requirements/torch.txt requirements/base.txt requirements/dev.txt requirements/no-deps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/torch.txt
 	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements/no-deps.txt
 	touch $@
 
 $(SERVICES_STAMP): $(STAMP) requirements/services.txt

