@@ -13,6 +13,7 @@ Every random draw takes a torch.Generator the caller owns, never the global RNG.
 """
 
 import math
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -72,54 +73,129 @@ def _random_affine(n: int, generator: torch.Generator) -> Tensor:
     return torch.stack(rows, 1).float()
 
 
-def diff_augment(x: Tensor, ops: tuple[str, ...], generator: torch.Generator) -> Tensor:
+class AugmentDraws(NamedTuple):
+    """The random parameters of one DiffAugment call, drawn before it is applied.
+
+    Drawing and applying are separate so that a captured training step (a CUDA graph, which
+    cannot draw from a generator the loop owns) can be fed the same numbers from static
+    buffers: the draws are made in the order the eager step always made them, so a seed
+    means the same augmentations either way. A field is None when its op is off.
+    """
+
+    brightness: Tensor | None = None  # N x 1 x 1 x 1 in [0, 1)
+    saturation: Tensor | None = None
+    contrast: Tensor | None = None
+    translation: Tensor | None = None  # N x 2 integer row/column offsets
+    cutout: Tensor | None = None  # N x 2 integer row/column starts
+
+
+def draw_augment(
+    n: int, size: int, ops: tuple[str, ...], generator: torch.Generator
+) -> AugmentDraws:
+    """The parameters `diff_augment` needs for a batch of n images of size x size."""
+    draws: dict[str, Tensor] = {}
+    for op in ops:  # in the order given: the order the numbers come off the generator
+        if op == "color":
+            for name in ("brightness", "saturation", "contrast"):
+                draws[name] = _uniform(n, generator)
+        elif op == "translation":
+            shift = translation_shift(size)
+            draws["translation"] = _offsets(n, generator, -shift, shift + 1)
+        else:
+            length = cutout_size(size)
+            draws["cutout"] = _offsets(n, generator, 0, size + (1 - length % 2)) - length // 2
+    return AugmentDraws(**draws)
+
+
+def diff_augment(
+    x: Tensor, ops: tuple[str, ...], generator: torch.Generator, fill: str = "zeros"
+) -> Tensor:
     """Apply the DiffAugment `ops` (any of "color", "translation", "cutout"), in that order."""
+    if not ops:
+        return x
+    return apply_augment(x, ops, draw_augment(len(x), x.shape[-1], ops, generator), fill)
+
+
+def apply_augment(
+    x: Tensor, ops: tuple[str, ...], draws: AugmentDraws, fill: str = "zeros"
+) -> Tensor:
+    """DiffAugment with its parameters given, the ops applied in the order given.
+
+    `fill` is what translation shows where the image moved away: "zeros" (DiffAugment's
+    choice: a black band that D sees in about a quarter of batches) or "reflect" (the content
+    mirrored at the border, as StyleGAN2-ADA translates, so borders and corners look like
+    image content).
+    """
     for op in ops:
-        x = _OPS[op](x, generator)
+        if op == "color":
+            x = _color(x, draws)
+        elif op == "translation":
+            x = _translate(x, draws.translation, fill)
+        else:
+            x = _cut_out(x, draws.cutout)
     return x
 
 
-def _uniform(x: Tensor, generator: torch.Generator, *shape: int) -> Tensor:
-    return torch.rand(len(x), *shape, generator=generator, device=generator.device)
+def translation_shift(size: int) -> int:
+    return int(size * TRANSLATION_FRACTION + 0.5)
 
 
-def _color(x: Tensor, generator: torch.Generator) -> Tensor:
+def cutout_size(size: int) -> int:
+    return int(size * CUTOUT_FRACTION + 0.5)
+
+
+def _uniform(n: int, generator: torch.Generator) -> Tensor:
+    return torch.rand(n, 1, 1, 1, generator=generator, device=generator.device)
+
+
+def _offsets(n: int, generator: torch.Generator, low: int, high: int) -> Tensor:
+    """(n, 2) integer offsets in [low, high) for rows and columns."""
+    return torch.randint(low, high, (n, 2), generator=generator, device=generator.device)
+
+
+def _color(x: Tensor, draws: AugmentDraws) -> Tensor:
     """Random brightness (+-0.5), saturation (x0..2) and contrast (x0.5..1.5) per image."""
-    x = x + (_uniform(x, generator, 1, 1, 1) - 0.5)
+    x = x + (draws.brightness - 0.5)
     mean = x.mean(dim=1, keepdim=True)
-    x = (x - mean) * (_uniform(x, generator, 1, 1, 1) * 2) + mean
+    x = (x - mean) * (draws.saturation * 2) + mean
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
-    return (x - mean) * (_uniform(x, generator, 1, 1, 1) + 0.5) + mean
+    return (x - mean) * (draws.contrast + 0.5) + mean
 
 
-def _random_offsets(x: Tensor, generator: torch.Generator, low: int, high: int) -> Tensor:
-    """(N, 2) integer offsets in [low, high) for rows and columns."""
-    return torch.randint(low, high, (len(x), 2), generator=generator, device=generator.device)
+def _translate(x: Tensor, offsets: Tensor, fill: str) -> Tensor:
+    """Shift each image by its (row, column) offset, as two one-hot matrix products.
+
+    Row i of the output is row i + offset of the input; outside the image it is zero
+    ("zeros") or the mirrored row ("reflect"). A selection matrix instead of a gather: the
+    backward pass of a gather scatters with atomic adds on a GPU, whose order (and so the
+    rounding) changes from run to run; a matrix product's does not, and selecting with ones
+    and zeros is exact in fp32.
+    """
+    _, _, h, w = x.shape
+    rows = _selection(offsets[:, 0], h, fill, x.dtype)  # n x h x h
+    cols = _selection(offsets[:, 1], w, fill, x.dtype)  # n x w x w
+    return rows[:, None] @ x @ cols[:, None].transpose(-1, -2)
 
 
-def _translation(x: Tensor, generator: torch.Generator) -> Tensor:
-    """Shift each image by up to 1/8 of its size; uncovered pixels become 0."""
-    n, c, h, w = x.shape
-    shift = int(h * TRANSLATION_FRACTION + 0.5)
-    offsets = _random_offsets(x, generator, -shift, shift + 1)
-    padded = F.pad(x, [1, 1, 1, 1])  # one zero border; indices clamp into it
-    rows = (torch.arange(h, device=x.device) + offsets[:, :1] + 1).clamp(0, h + 1)
-    cols = (torch.arange(w, device=x.device) + offsets[:, 1:] + 1).clamp(0, w + 1)
-    x = padded.gather(2, rows[:, None, :, None].expand(n, c, h, w + 2))
-    return x.gather(3, cols[:, None, None, :].expand(n, c, h, w))
+def _selection(offsets: Tensor, size: int, fill: str, dtype: torch.dtype) -> Tensor:
+    """n x size x size one-hot matrices: entry (i, j) is 1 where output i reads input j."""
+    source = torch.arange(size, device=offsets.device) + offsets[:, None]  # n x size
+    if fill == "reflect":
+        period = 2 * (size - 1)
+        source = source.remainder(period)
+        source = torch.where(source >= size, period - source, source)
+    inside = (source >= 0) & (source < size)
+    positions = torch.arange(size, device=offsets.device)
+    return ((source[:, :, None] == positions) & inside[:, :, None]).to(dtype)
 
 
-def _cutout(x: Tensor, generator: torch.Generator) -> Tensor:
-    """Zero one square of half the image size per image, centred anywhere in the image."""
-    n, _, h, w = x.shape
-    size = int(h * CUTOUT_FRACTION + 0.5)
-    start = _random_offsets(x, generator, 0, h + (1 - size % 2)) - size // 2
+def _cut_out(x: Tensor, starts: Tensor) -> Tensor:
+    """Zero one square of half the image size per image, starting at its (row, column)."""
+    _, _, h, w = x.shape
+    size = cutout_size(h)
     rows = torch.arange(h, device=x.device)
     cols = torch.arange(w, device=x.device)
-    in_rows = (rows >= start[:, :1]) & (rows < start[:, :1] + size)
-    in_cols = (cols >= start[:, 1:]) & (cols < start[:, 1:] + size)
+    in_rows = (rows >= starts[:, :1]) & (rows < starts[:, :1] + size)
+    in_cols = (cols >= starts[:, 1:]) & (cols < starts[:, 1:] + size)
     keep = ~(in_rows[:, :, None] & in_cols[:, None, :])
     return x * keep[:, None].to(x.dtype)
-
-
-_OPS = {"color": _color, "translation": _translation, "cutout": _cutout}

@@ -28,13 +28,13 @@ class LeCam:
         self.fake_anchor = torch.zeros((), device=device)
 
     def update(self, real_logits: Tensor, fake_logits: Tensor) -> None:
-        """Move the anchors towards this batch's means (before the penalty, as StudioGAN does)."""
-        self.real_anchor = self.real_anchor.lerp(
-            real_logits.detach().float().mean(), 1 - self.decay
-        )
-        self.fake_anchor = self.fake_anchor.lerp(
-            fake_logits.detach().float().mean(), 1 - self.decay
-        )
+        """Move the anchors towards this batch's means (before the penalty, as StudioGAN does).
+
+        In place, so the anchors keep their memory: a captured training step (a CUDA graph)
+        reads and writes the same tensors at every replay."""
+        with torch.no_grad():
+            self.real_anchor.lerp_(real_logits.float().mean(), 1 - self.decay)
+            self.fake_anchor.lerp_(fake_logits.float().mean(), 1 - self.decay)
 
     def penalty(self, real_logits: Tensor, fake_logits: Tensor) -> Tensor:
         return (
@@ -46,5 +46,5 @@ class LeCam:
         return {"real_anchor": self.real_anchor, "fake_anchor": self.fake_anchor}
 
     def load_state_dict(self, state: dict[str, Tensor]) -> None:
-        self.real_anchor = state["real_anchor"].to(self.real_anchor.device)
-        self.fake_anchor = state["fake_anchor"].to(self.fake_anchor.device)
+        self.real_anchor.copy_(state["real_anchor"])
+        self.fake_anchor.copy_(state["fake_anchor"])

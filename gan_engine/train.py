@@ -19,13 +19,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import torch
 from torch import Tensor, nn
 
 from gan_engine import checkpoint
-from gan_engine.augment import diff_augment, expand_with_affine
+from gan_engine.augment import AugmentDraws, apply_augment, draw_augment, expand_with_affine
+from gan_engine.capture import CapturedStep
 from gan_engine.config import SCHEDULE_FIELDS, TrainConfig
 from gan_engine.data import BatchSampler, ImageSet
 from gan_engine.losses import LeCam, d_hinge_loss, g_hinge_loss
@@ -38,11 +39,14 @@ EXPORT_NAME = "generator.pt"
 EVAL_SEED_BASE = 1_000_000  # evaluation latents: the same seeds at every evaluation
 # Independent random streams derived from config.seed (seed | stream << 32).
 SAMPLER_STREAM, NOISE_STREAM, PRE_AUGMENT_STREAM = 1, 2, 3
+PROGRESS_EVERY_ON_GPU = 25  # ~0.5 s at 50 it/s; each report waits for the device
 
 
 @dataclass(frozen=True)
 class Progress:
-    """After each iteration. images_per_second counts real images through D per second."""
+    """Every `progress_every` iterations and at the end. images_per_second counts real images
+    through D per second over the iterations since the last report, timed after the device
+    finished them (reading the losses waits for it), so it is the speed, not the launch rate."""
 
     iteration: int  # iterations done
     total: int
@@ -166,13 +170,22 @@ def build_state(
         generator=generator,
         discriminator=discriminator,
         generator_ema=ema,
-        g_optimizer=torch.optim.Adam(generator.parameters(), lr=config.g_lr, betas=ADAM_BETAS),
-        d_optimizer=torch.optim.Adam(discriminator.parameters(), lr=config.d_lr, betas=ADAM_BETAS),
+        g_optimizer=adam(generator, config.g_lr, device),
+        d_optimizer=adam(discriminator, config.d_lr, device),
         lecam=LeCam(config.lecam_decay, device),
         sampler=BatchSampler(
             dataset_size, config.batch_size, stream_seed(config.seed, SAMPLER_STREAM)
         ),
         noise=torch.Generator(device).manual_seed(stream_seed(config.seed, NOISE_STREAM)),
+    )
+
+
+def adam(module: nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:
+    """Adam with the paper's betas; on a GPU fused (a few kernels for all parameters) and
+    capturable (its step count lives on the device, so the step can be a CUDA graph)."""
+    on_gpu = device.type == "cuda"
+    return torch.optim.Adam(
+        module.parameters(), lr=lr, betas=ADAM_BETAS, fused=on_gpu, capturable=on_gpu
     )
 
 
@@ -193,6 +206,9 @@ def train(
     evaluator: Evaluator | None = None,
     resume: bool = False,
     device: str = "cpu",
+    progress_every: int | None = None,
+    capture: bool | None = None,
+    cudnn_benchmark: bool = False,
 ) -> TrainResult:
     """Train on `data`, keeping out_dir/checkpoint.pt and finally out_dir/generator.pt.
 
@@ -200,6 +216,12 @@ def train(
     fresh if not, so a task retried before its first checkpoint just starts); without it an
     existing checkpoint is an error rather than something to overwrite. `evaluator` defaults to
     MetricsEvaluator(); it always compares against the un-augmented `data`.
+
+    How it runs, not what it computes: `progress_every` iterations between progress reports
+    (default 1 on a CPU, PROGRESS_EVERY_ON_GPU on a GPU, where reading the losses waits for the
+    device); `capture` the step as a CUDA graph (default: on a GPU); `cudnn_benchmark` lets
+    cuDNN time its algorithms (faster convolutions, but a resumed run no longer repeats the
+    uninterrupted one bit for bit).
     """
     device = torch.device(device)
     out_dir = Path(out_dir)
@@ -207,6 +229,11 @@ def train(
     checkpoint_path = out_dir / CHECKPOINT_NAME
     if evaluator is None:
         evaluator = MetricsEvaluator(device=str(device))
+    if progress_every is None:
+        progress_every = 1 if device.type == "cpu" else PROGRESS_EVERY_ON_GPU
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = cudnn_benchmark
+        torch.backends.cudnn.deterministic = not cudnn_benchmark
 
     if checkpoint_path.exists() and not resume:
         raise FileExistsError(f"{checkpoint_path} exists: resume it or train into a new folder")
@@ -215,35 +242,36 @@ def train(
     if checkpoint_path.exists():
         restore(state, checkpoint.load(checkpoint_path), config, data.class_names)
     resumed_from = state.iteration
-    autocast = autocast_for(device, config.precision)
+    step = make_step(state, config, images, labels, capture)
 
     def save_checkpoint() -> None:
         checkpoint.save_atomic(checkpoint_payload(state, config, data.class_names), checkpoint_path)
         callbacks.on_checkpoint(checkpoint_path, state.iteration)
 
     stopped = False
+    window = (state.iteration, time.perf_counter())
     while state.iteration < config.iterations:
         if callbacks.should_stop():
             stopped = True
             break
-        started = time.perf_counter()
-        d_loss, g_loss = train_step(state, config, images, labels, autocast)
+        d_loss, g_loss = step(draw_step(state, config, data.num_classes, device))
         state.iteration += 1
-        seconds = time.perf_counter() - started
-        callbacks.on_progress(
-            Progress(
-                state.iteration,
-                config.iterations,
-                float(d_loss),
-                float(g_loss),
-                config.batch_size * config.d_steps / seconds,
-            )
-        )
         done = state.iteration == config.iterations
-        if done or _due(state.iteration, config.checkpoint_every):
+        checkpoint_due = done or _due(state.iteration, config.checkpoint_every)
+        evaluation_due = _due(state.iteration, config.eval_every) or (done and config.eval_every)
+        if not (checkpoint_due or evaluation_due or _due(state.iteration, progress_every)):
+            continue
+        losses = float(d_loss), float(g_loss)  # waits for the device, so the window is true
+        seconds = time.perf_counter() - window[1]
+        images_done = (state.iteration - window[0]) * config.batch_size * config.d_steps
+        callbacks.on_progress(
+            Progress(state.iteration, config.iterations, *losses, images_done / seconds)
+        )
+        if checkpoint_due:
             save_checkpoint()
-        if _due(state.iteration, config.eval_every) or (done and config.eval_every):
+        if evaluation_due:
             callbacks.on_evaluation(evaluate(state, config, data, evaluator))
+        window = (state.iteration, time.perf_counter())  # saving and evaluating not counted
     if stopped:
         save_checkpoint()
         return TrainResult(state.iteration, resumed_from, True, checkpoint_path, None)
@@ -258,31 +286,127 @@ def _due(iteration: int, every: int) -> bool:
     return every > 0 and iteration % every == 0
 
 
+class DStepDraws(NamedTuple):
+    """The random draws of one discriminator step."""
+
+    index: Tensor  # the real images of the batch
+    z: Tensor
+    y: Tensor  # the fake images' classes
+    real_augment: AugmentDraws
+    fake_augment: AugmentDraws
+
+
+class GStepDraws(NamedTuple):
+    z: Tensor
+    y: Tensor
+    augment: AugmentDraws
+
+
+class StepInputs(NamedTuple):
+    """Everything random (or iteration-dependent) in one iteration, made before it runs.
+
+    The step itself is then a fixed function of these tensors and the training state, which
+    is what lets it be captured as a CUDA graph: the numbers are copied into the graph's
+    static inputs, and they are the same numbers the eager step uses, drawn in the same order
+    from the same streams."""
+
+    d_steps: tuple[DStepDraws, ...]
+    g_step: GStepDraws
+    ema_weight: Tensor  # 0-dim, on the device: how far the EMA generator moves this step
+
+
+def draw_step(
+    state: TrainState, config: TrainConfig, num_classes: int, device: torch.device
+) -> StepInputs:
+    """This iteration's batch indices, latents, fake classes and DiffAugment parameters."""
+    size, ops = config.resolution, config.diffaugment_ops
+
+    def augment() -> AugmentDraws:
+        return draw_augment(config.batch_size, size, ops, state.noise)
+
+    d_steps = []
+    for _ in range(config.d_steps):
+        index = _to_device(state.sampler.next_indices(), device)
+        z, y = _latents(state, config, num_classes, device)
+        d_steps.append(DStepDraws(index, z, y, augment(), augment()))
+    z, y = _latents(state, config, num_classes, device)
+    weight = torch.full((), ema_weight(config, state.iteration), device=device)
+    return StepInputs(tuple(d_steps), GStepDraws(z, y, augment()), weight)
+
+
+def _to_device(indices: Tensor, device: torch.device) -> Tensor:
+    """CPU indices onto the device without waiting for it (a plain copy to a GPU would)."""
+    if device.type == "cuda":
+        return indices.pin_memory().to(device, non_blocking=True)
+    return indices.to(device)
+
+
+def ema_weight(config: TrainConfig, iteration: int) -> float:
+    """1 - decay, with the decay ramped up over the first iterations (at a fixed 0.999 the
+    EMA of a run of a few hundred iterations would still remember its random start)."""
+    if not config.ema_decay:
+        return 0.0
+    return 1 - min(config.ema_decay, (1 + iteration) / (10 + iteration))
+
+
+def _latents(
+    state: TrainState, config: TrainConfig, num_classes: int, device: torch.device
+) -> tuple[Tensor, Tensor]:
+    z = torch.randn(config.batch_size, config.z_dim, generator=state.noise, device=device)
+    y = torch.randint(num_classes, (config.batch_size,), generator=state.noise, device=device)
+    return z, y
+
+
+Step = Callable[[StepInputs], tuple[Tensor, Tensor]]
+
+
+def make_step(
+    state: TrainState, config: TrainConfig, images: Tensor, labels: Tensor, capture: bool | None
+) -> Step:
+    """The iteration as a function of its inputs: eager, or replayed as a CUDA graph (the
+    default on a GPU, where an eager step spends its time launching ~4,000 small kernels)."""
+    device = images.device
+    autocast = autocast_for(device, config.precision)
+
+    def eager(inputs: StepInputs) -> tuple[Tensor, Tensor]:
+        return train_step(state, config, images, labels, inputs, autocast)
+
+    if capture is None:
+        capture = device.type == "cuda"
+    return CapturedStep(eager) if capture else eager
+
+
 def train_step(
     state: TrainState,
     config: TrainConfig,
     images: Tensor,
     labels: Tensor,
+    inputs: StepInputs,
     autocast: AbstractContextManager,
 ) -> tuple[Tensor, Tensor]:
-    """`config.d_steps` discriminator steps, then one generator step; returns their losses."""
+    """`config.d_steps` discriminator steps, then one generator step, then the EMA update;
+    returns the last D loss and the G loss. No random draws and no reads of device values
+    here (see StepInputs)."""
     G, D = state.generator, state.discriminator
-    ops = config.diffaugment_ops
+    ops, fill = config.diffaugment_ops, config.translation_fill
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
 
-    def discriminate(x: Tensor, y: Tensor) -> Tensor:
-        x = diff_augment(x, ops, state.noise).contiguous(memory_format=memory_format)
-        return D(x, y).float()
+    def augmented(x: Tensor, draws: AugmentDraws) -> Tensor:
+        return apply_augment(x, ops, draws, fill).contiguous(memory_format=memory_format)
 
     D.requires_grad_(True)
-    for _ in range(config.d_steps):
-        index = state.sampler.next_indices().to(images.device)
-        z, y_fake = _latents(state, config, G.num_classes, images.device)
+    for draws in inputs.d_steps:
+        real, real_labels = images[draws.index], labels[draws.index]
         with autocast:
             with torch.no_grad():
-                fake = G(z, y_fake)
-            real_logits = discriminate(images[index], labels[index])
-            fake_logits = discriminate(fake, y_fake)
+                fake = G(draws.z, draws.y)
+            real, fake = augmented(real, draws.real_augment), augmented(fake, draws.fake_augment)
+            if config.d_joint_forward:
+                logits = D(torch.cat([real, fake]), torch.cat([real_labels, draws.y])).float()
+                real_logits, fake_logits = logits.split([len(real), len(fake)])
+            else:
+                real_logits = D(real, real_labels).float()
+                fake_logits = D(fake, draws.y).float()
             d_loss = d_hinge_loss(real_logits, fake_logits)
             if config.lecam_weight:
                 state.lecam.update(real_logits, fake_logits)
@@ -294,35 +418,26 @@ def train_step(
         state.d_optimizer.step()
 
     D.requires_grad_(False)  # the G step needs gradients through D, not for D's weights
-    z, y_fake = _latents(state, config, G.num_classes, images.device)
+    draws = inputs.g_step
     with autocast:
-        g_loss = g_hinge_loss(discriminate(G(z, y_fake), y_fake))
+        g_loss = g_hinge_loss(D(augmented(G(draws.z, draws.y), draws.augment), draws.y).float())
     state.g_optimizer.zero_grad(set_to_none=True)
     g_loss.backward()
     state.g_optimizer.step()
 
     if state.generator_ema is not None:
-        decay = min(config.ema_decay, (1 + state.iteration) / (10 + state.iteration))
-        update_ema(state.generator_ema, G, decay)
+        update_ema(state.generator_ema, G, inputs.ema_weight)
     return d_loss.detach(), g_loss.detach()
 
 
-def _latents(
-    state: TrainState, config: TrainConfig, num_classes: int, device: torch.device
-) -> tuple[Tensor, Tensor]:
-    z = torch.randn(config.batch_size, config.z_dim, generator=state.noise, device=device)
-    y = torch.randint(num_classes, (config.batch_size,), generator=state.noise, device=device)
-    return z, y
-
-
 @torch.no_grad()
-def update_ema(ema: nn.Module, model: nn.Module, decay: float) -> None:
-    """Weights move towards the model's; buffers (BatchNorm statistics, spectral-norm vectors)
-    are copied, as in BigGAN, and BatchNorm is recomputed before sampling anyway."""
-    for averaged, current in zip(ema.parameters(), model.parameters(), strict=True):
-        averaged.lerp_(current, 1 - decay)
-    for averaged, current in zip(ema.buffers(), model.buffers(), strict=True):
-        averaged.copy_(current)
+def update_ema(ema: nn.Module, model: nn.Module, weight: Tensor) -> None:
+    """Weights move `weight` of the way towards the model's; buffers (BatchNorm statistics,
+    spectral-norm vectors) are copied, as in BigGAN, and BatchNorm is recomputed before
+    sampling anyway. One call for all tensors, the weight read on the device."""
+    averaged, current = list(ema.parameters()), list(model.parameters())
+    torch._foreach_lerp_(averaged, current, [weight] * len(averaged))
+    torch._foreach_copy_(list(ema.buffers()), list(model.buffers()))
 
 
 def sampling_weights(state: TrainState) -> dict[str, Tensor]:
@@ -334,7 +449,9 @@ def sampling_weights(state: TrainState) -> dict[str, Tensor]:
 def autocast_for(device: torch.device, precision: str) -> AbstractContextManager:
     """bf16 autocast when asked for and the device has it; otherwise plain fp32."""
     if precision == "bf16" and (device.type == "cpu" or torch.cuda.is_bf16_supported()):
-        return torch.autocast(device.type, dtype=torch.bfloat16)
+        # No cast cache: a CUDA graph cannot capture one, and the spectrally normalised
+        # weights are recomputed at every forward anyway.
+        return torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False)
     return nullcontext()
 
 
@@ -397,10 +514,38 @@ def restore(state: TrainState, payload: dict, config: TrainConfig, class_names: 
     state.discriminator.load_state_dict(payload["discriminator"])
     if state.generator_ema is not None:
         state.generator_ema.load_state_dict(payload["generator_ema"])
-    state.g_optimizer.load_state_dict(payload["g_optimizer"])
-    state.d_optimizer.load_state_dict(payload["d_optimizer"])
+    load_optimizer(state.g_optimizer, payload["g_optimizer"])
+    load_optimizer(state.d_optimizer, payload["d_optimizer"])
     state.lecam.load_state_dict(payload["lecam"])
     state.sampler.load_state_dict(payload["sampler"])
-    state.noise.set_state(payload["noise"])
+    restore_noise(state.noise, payload["noise"], config, int(payload["iteration"]))
     checkpoint.restore_global_rng_state(payload["global_rng"])
     state.iteration = int(payload["iteration"])
+
+
+def load_optimizer(optimizer: torch.optim.Optimizer, saved: dict) -> None:
+    """Load an optimiser's state, keeping how this device runs it.
+
+    A checkpoint carries its writer's fused/capturable flags, which a CPU cannot run (and a
+    GPU wants on): they are set back to this optimiser's own, and the step counts moved to
+    where capturable Adam keeps them (the device) or the plain one (the CPU)."""
+    own = {key: optimizer.defaults[key] for key in ("fused", "capturable", "foreach")}
+    optimizer.load_state_dict(saved)
+    for group in optimizer.param_groups:
+        group.update(own)
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            if "step" in state:
+                on_device = own["capturable"] or own["fused"]
+                state["step"] = state["step"].to(param.device if on_device else "cpu")
+
+
+def restore_noise(noise: torch.Generator, saved: Tensor, config: TrainConfig, iteration: int):
+    """Put the noise stream back. A state from another kind of device (a CUDA generator's
+    state means nothing to a CPU one, and back) cannot be: the stream then restarts from a
+    seed made of the run's seed and iteration, so a run moved between a GPU and a CPU goes
+    on, reproducibly, though not bit for bit as it would have on its first device."""
+    if saved.numel() == noise.get_state().numel():
+        noise.set_state(saved)
+    else:
+        noise.manual_seed(stream_seed(config.seed, NOISE_STREAM) ^ iteration << 40)
