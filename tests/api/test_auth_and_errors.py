@@ -47,7 +47,7 @@ def test_a_wrong_token_is_401(model):
 
 def test_the_browser_session_works_and_its_writes_need_the_csrf_token(model, users):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="other", password="a-long-test-password")
+    client.force_login(users["other"])  # a session as the login page makes one
     url = f"/api/v1/models/{model.pk}/generate"
     refused = client.post(url, {"count_per_class": 1})
     assert refused.status_code == 403
