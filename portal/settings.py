@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from dotenv import load_dotenv
 
 from portal.env import env_bool, env_float, env_int, env_list, env_str
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -384,3 +388,33 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 if STORAGE_BACKEND == "s3":
     STORAGES["default"]["BACKEND"] = "portal.storage.S3Storage"
     STORAGES["default"]["OPTIONS"]["public_endpoint_url"] = AWS_S3_PUBLIC_ENDPOINT_URL or None
+
+# --- Content Security Policy (django-csp; docs/security.md) ---
+# Scripts only from the portal's own files, or inline with the response's nonce; no plugins, no
+# <base>, no framing. Images may come from the object store too: image URLs redirect there.
+# Inline styles stay allowed (progress bars set their width so; styles run no script).
+_STORE_ORIGINS = {
+    "s3": [
+        AWS_S3_PUBLIC_ENDPOINT_URL
+        or env_str("AWS_S3_CUSTOM_DOMAIN")
+        or env_str("AWS_S3_ENDPOINT_URL")
+        or "https://*.amazonaws.com"
+    ],
+    "gcs": [
+        env_str("GS_CUSTOM_ENDPOINT")
+        or env_str("GS_API_ENDPOINT")
+        or "https://storage.googleapis.com"
+    ],
+}.get(STORAGE_BACKEND, [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", *_STORE_ORIGINS],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
