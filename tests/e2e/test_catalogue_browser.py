@@ -103,8 +103,8 @@ def test_visitor_searches_filters_opens_gallery_and_downloads_the_zip(page, live
     assert gallery.count() == 36  # 12 per class
     assert gallery.first.get_attribute("loading") == "lazy"
     gallery.last.scroll_into_view_if_needed()  # lazy images load as they come into view
-    page.wait_for_function(
-        "[...document.querySelectorAll('ul.gallery img')]"
+    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "() => [...document.querySelectorAll('ul.gallery img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     page.evaluate("window.scrollTo(0, 0)")

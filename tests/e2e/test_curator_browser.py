@@ -39,8 +39,8 @@ def ihc_zip(tmp_path):
 def wait_for_images(page, selector: str) -> None:
     """Scroll the last image into view (lazy ones load then) and wait until all have pixels."""
     page.locator(selector).last.scroll_into_view_if_needed()
-    page.wait_for_function(
-        f"[...document.querySelectorAll({selector!r})]"
+    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        f"() => [...document.querySelectorAll({selector!r})]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     page.evaluate("window.scrollTo(0, 0)")
