@@ -5,6 +5,8 @@ know it (`selectors.public_source`)."""
 
 from collections.abc import Callable, Sequence
 
+from django.utils.http import content_disposition_header
+
 from datasets.api.croissant import croissant
 from datasets.api.renderers import (
     BibTeXRenderer,
@@ -18,6 +20,24 @@ from datasets.metadata import datacite, schema_org_dataset
 from datasets.models import Creator, DatasetVersion
 
 Builder = Callable[..., dict | str]
+
+# The end of a saved export's file name, after `<slug>-v<N>.`
+FILE_ENDINGS = {
+    DataCiteRenderer.format: "datacite.json",
+    CroissantRenderer.format: "croissant.json",
+    SchemaOrgRenderer.format: "jsonld",
+    BibTeXRenderer.format: "bib",
+    CitationRenderer.format: "txt",
+}
+
+
+def export_headers(*, version: DatasetVersion, export_format: str) -> dict[str, str]:
+    """An export is a file like the ZIP: saved under its own name, never shown as a page."""
+    name = f"{version.dataset.slug}-v{version.number}.{FILE_ENDINGS[export_format]}"
+    return {
+        "Content-Disposition": content_disposition_header(True, name),
+        "X-Content-Type-Options": "nosniff",
+    }
 
 
 def bibtex(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:

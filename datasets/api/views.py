@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from datasets import selectors, services
-from datasets.api.exports import EXPORTS
+from datasets.api.exports import EXPORTS, export_headers
 from datasets.api.links import route_url
 from datasets.api.pagination import ImagePages, Pages, SearchPages
 from datasets.api.renderers import EXPORT_RENDERERS, FormatFirstNegotiation, ZipRenderer
@@ -191,7 +191,10 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             urls=version_urls(version, base=request.build_absolute_uri("/")),
             source=selectors.public_source(version=version),
         )
-        return Response(document)
+        export_format = request.accepted_renderer.format
+        return Response(
+            document, headers=export_headers(version=version, export_format=export_format)
+        )
 
     @extend_schema(
         summary="The version's images",

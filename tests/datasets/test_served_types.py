@@ -181,3 +181,23 @@ def test_check_integrity_renames_a_file_shared_by_two_versions_once(owner, tmp_p
     assert len(names) == 1
     assert names.pop().endswith("/evil.png")
     assert second.images.filter(original_name="evil.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("export_format", "file_name"),
+    [
+        ("datacite", "breast-cancer-grades-v1.datacite.json"),
+        ("croissant", "breast-cancer-grades-v1.croissant.json"),
+        ("jsonld", "breast-cancer-grades-v1.jsonld"),
+        ("bib", "breast-cancer-grades-v1.bib"),
+        ("txt", "breast-cancer-grades-v1.txt"),
+    ],
+)
+def test_a_metadata_export_is_saved_as_a_file(client, owner, tmp_path, export_format, file_name):
+    version = published(owner, tmp_path / "uploads", archive=False)
+
+    response = client.get(f"/api/v1/versions/{version.pk}.{export_format}")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{file_name}"'
+    assert response["X-Content-Type-Options"] == "nosniff"
