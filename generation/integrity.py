@@ -1,8 +1,9 @@
 """The generation app's part of `manage.py check_integrity`: model weights, run checkpoints and
-sample grids against storage, and runs or jobs stuck with a dead worker.
+sample grids against storage, runs or jobs stuck with a dead worker, and those queued long ago
+that no worker has started.
 
-Stuck work is requeued through generation.recovery, the same path as the periodic recovery
-step, so a requeued task still claims its lease first and can never run twice at once.
+Both are requeued through generation.recovery, the same path as the periodic recovery step, so
+a requeued task still claims its lease first and can never run twice at once.
 """
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from datasets import integrity
 from datasets.integrity import Report
-from generation import leases, recovery
+from generation import recovery
 from generation.models import GanModel, GenerationJob, MetricPoint, TrainingRun
 
 # Where the generation app writes: registered generators and each run's checkpoints and grids.
@@ -55,14 +56,21 @@ def check_models(report: Report, *, hashes: bool) -> None:
 
 
 def check_stuck(report: Report, *, fix: bool) -> None:
-    """Running rows whose worker is gone, and queued rows nobody picked up."""
-    stuck = {
-        model.__name__: leases.orphaned(model, include_queued=True)
+    """Running rows whose worker is gone ("stuck") and rows queued for longer than a lease
+    lasts that no worker has started ("waiting": behind busy workers, for a worker to start, or
+    for a message the broker lost). --fix requeues both; a second message for a row that was
+    only waiting is harmless, the first worker to claim the row runs it."""
+    found = {
+        model: recovery.orphans(model, include_queued=True)
         for model in (TrainingRun, GenerationJob)
     }
     if fix:
         recovery.recover_orphaned_work(include_queued=True)
-    for model_name, pks in stuck.items():
-        for pk in pks:
-            detail = "its worker is gone" + ("; requeued" if fix else "")
-            report.add("stuck", f"{model_name} {pk}", detail, fixed=fix)
+    for model, rows in found.items():
+        for pk, queued_at in rows.items():
+            report.add(
+                "stuck" if queued_at is None else "waiting",
+                f"{model.__name__} {pk}",
+                recovery.why(queued_at) + ("; requeued" if fix else ""),
+                fixed=fix,
+            )
