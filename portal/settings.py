@@ -272,12 +272,16 @@ CELERY_TASK_ROUTES = {
     "generation.tasks.generate_images": {"queue": "gpu"},
     "generation.tasks.quality_report": {"queue": "gpu"},
 }
-# Re-enqueue the runs and jobs of dead workers (DESIGN.md section 8); `make run` starts the worker
-# with an embedded beat, production runs one `celery -A portal beat`.
+# Re-enqueue the runs and jobs of dead workers (docs/deploy.md, section 2); `make run` starts its
+# default-queue worker with an embedded beat, production runs one `celery -A portal beat`.
+# A step still queued when the next one is due expires unrun instead of stacking up behind a
+# busy worker: the next one does the same work.
+GENERATION_RECOVERY_INTERVAL_SECONDS = env_int("GENERATION_RECOVERY_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "recover-orphaned-work": {
         "task": "generation.tasks.recover_orphaned_work",
-        "schedule": float(env_int("GENERATION_RECOVERY_INTERVAL_SECONDS", 30)),
+        "schedule": float(GENERATION_RECOVERY_INTERVAL_SECONDS),
+        "options": {"expires": 0.9 * GENERATION_RECOVERY_INTERVAL_SECONDS},
     }
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -42,6 +42,12 @@ def purge_broker() -> None:
                 conn.default_channel.queue_purge(queue)
 
 
+def queued(queue: str) -> int:
+    """How many messages wait on `queue` in the session's broker (folder or Redis)."""
+    with app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=queue).message_count
+
+
 class Worker:
     """`celery worker` on `queues`; with `beat`, also the schedule that runs the recovery step
     (production runs one `celery beat`; embedding it keeps tests to one process less). Variables
