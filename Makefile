@@ -29,7 +29,7 @@ $(SERVICES_STAMP): $(STAMP) requirements/services.txt
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Portal on http://127.0.0.1:8000/ (admin: /admin/), worker on queues gpu,default. Ctrl-C stops both."
+	@echo "Portal on http://127.0.0.1:8000/ (admin: /admin/), one worker on queue gpu, one on default. Ctrl-C stops all."
 	$(PY) manage.py run_embedded
 
 test: install
