@@ -79,9 +79,10 @@ def visible_result(job: GenerationJob) -> DatasetVersion | None:
 
 
 def results_of(*, user, model: GanModel) -> QuerySet[DatasetVersion]:
-    """The synthetic versions `model` made that `user` may read (the rule of `visible_result`),
-    newest first."""
-    versions = catalogue.readable_versions(user=user).filter(generation_job__model=model)
+    """The synthetic versions `model` made that `user` may read (the jobs' `visible_result`
+    across the model), newest first."""
+    jobs = jobs_visible_to(user=user).filter(model=model, result_visible=True)
+    versions = DatasetVersion.objects.filter(generation_job__in=jobs)
     return versions.select_related("dataset", "license").order_by("-created_at", "-pk")
 
 
