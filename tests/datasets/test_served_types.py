@@ -88,12 +88,22 @@ def test_the_polyglot_uploaded_through_the_page_is_a_png(client, owner, tmp_path
     assert (served["Content-Type"], served["X-Content-Type-Options"]) == ("image/png", "nosniff")
 
 
-def test_a_refused_page_upload_names_the_users_file_not_a_temporary_one(client, owner):
+@pytest.mark.parametrize("in_memory", [True, False], ids=["small upload", "upload on disk"])
+def test_a_refused_page_upload_names_the_users_file_not_a_temporary_one(
+    client, owner, tmp_path, settings, in_memory
+):
+    """The upload handler keeps small uploads in memory and writes big ones to `tmpXXXX.zip`;
+    either way the refusal names `tiles.zip`, the file the user chose."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2 if in_memory else 0
+    bombs = {f"G1/part{index}.png": bytes(512 * 1024) for index in range(8)}
+    archive = write_zip(tmp_path / "upload.zip", class_folder_files({"G1": 2}) | bombs)
     client.force_login(owner)
-    response = client.post(reverse("datasets:upload"), upload_form(b"plain text, not a zip"))
+
+    response = client.post(reverse("datasets:upload"), upload_form(archive.read_bytes()))
+
     assert response.status_code == 400
     page = response.content.decode()
-    assert "tiles.zip: not a ZIP archive or a folder" in page
+    assert re.search(r"tiles\.zip: inflates \d+-fold, over the compression ratio limit", page)
     assert not re.search(r"tmp\w+\.zip", page)
 
 
@@ -165,6 +175,18 @@ def test_an_old_row_with_a_page_extension_is_only_downloaded_until_check_integri
     )
     assert b"".join(after.streaming_content) == png_with_script()
     call_command("check_integrity", orphan_min_age=0, stdout=io.StringIO())  # nothing left
+
+
+def test_check_integrity_without_hashes_still_renames_a_page_extension(owner, tmp_path):
+    version = imported_draft(owner, tmp_path / "uploads")
+    image = store_legacy_image(version, "evil.html", png_with_script())
+
+    call_command(
+        "check_integrity", fix=True, no_hashes=True, orphan_min_age=0, stdout=io.StringIO()
+    )
+
+    image.refresh_from_db()
+    assert image.file.name.endswith("/evil.png")
 
 
 def test_check_integrity_renames_a_file_shared_by_two_versions_once(owner, tmp_path):
