@@ -155,9 +155,9 @@ def check_image_names(report: Report, *, fix: bool, every_file: bool) -> None:
     no image type's are read: those are the ones a browser could be told to render as a page.
     """
     names = ImageRecord.objects.order_by("file").values_list("file", flat=True).distinct()
-    for name in names.iterator(chunk_size=500):
-        if not every_file and media_type_of(name) is not None:
-            continue
+    # Listed first: renaming updates rows of the table a cursor would still be reading.
+    suspects = [name for name in names if every_file or media_type_of(name) is None]
+    for name in suspects:
         if not default_storage.exists(name):
             continue  # check_images reports it missing
         with default_storage.open(name, "rb") as handle:
