@@ -1,0 +1,292 @@
+"""Training recipes side by side on the IHC demo set, and the ablation behind the default.
+
+Each recipe (a preset plus changes) is trained for the same iterations from each seed, then
+scored on what it draws: FID with the best Inception network available here (or the named
+substitute, never called FID) on FID_PER_CLASS images per class as the paper did, KID and
+precision/recall on the same features, and the artifact figures (saturated corners, block
+grid, periodicity) of the EMA generator and of the raw one, on `--samples` images. One JSON
+line per run; a picture of every run's samples (one strip per run, in the order of the JSON
+lines) beside them.
+
+    .venv/bin/python bench/recipes.py                  # CPU: small width, paper vs default
+    python3 bench/recipes.py --device cuda --preset-size full --iterations 1000 \\
+        --recipes ablation --seeds 0 1 --compose --budget 330 --out DIR
+
+`--recipes ablation` runs the default and the default with one change each (ABLATION), seed by
+seed within `--budget` seconds, most telling rows first. `--compose` then builds the recipe the
+rule in `compose` picks from those rows and trains it at the same iterations for each seed and
+at `--long` iterations once: the figures that decide the default.
+"""
+
+import argparse
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from engine_common import emit
+
+from gan_engine import metrics
+from gan_engine.artifact_targets import BLOCK_RATIO_TARGET, SATURATION_TARGET
+from gan_engine.artifacts import artifact_figures
+from gan_engine.config import TrainConfig
+from gan_engine.data import ImageSet, load_image_folder
+from gan_engine.demo_data import write_ihc_demo_set
+from gan_engine.extractors import best_fid_extractor, load_extractor
+from gan_engine.presets import make_config
+from gan_engine.quality.manifold import manifold_result
+from gan_engine.sample import generate, grid, sampling_generator, save_png
+from gan_engine.train import train
+
+FID_PER_CLASS = 2000
+SAMPLE_SEED_BASE = 2_000_000  # not the evaluation seeds the training loop uses
+GRID_COLUMNS = 16
+
+# The default with one change each: the suspects for saturated corners and a block grid.
+ABLATION = {
+    "default": {},
+    "translation-reflect": {"translation_fill": "reflect"},
+    "no-cutout": {"diffaugment": "color,translation"},
+    "color-only": {"diffaugment": "color"},
+    "g-zero-padding": {"g_padding": "zeros"},
+    "no-lecam": {"lecam_weight": 0.0},
+    "fp32": {"precision": "fp32"},
+    "no-pre-augment": {"pre_augment_to": 0},
+}
+RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
+RECIPES |= {name: ("default", changes) for name, changes in ABLATION.items()}
+# What `small` changes from `default` for a 2-core CPU (width, batch, G lr).
+CPU_SIZE = {"width": 16, "batch_size": 32, "g_lr": 2e-4}
+
+
+def main() -> None:
+    args = parse_args()
+    torch.manual_seed(0)
+    work = Path(tempfile.mkdtemp(prefix="recipes-"))
+    out = Path(args.out) if args.out else work
+    out.mkdir(parents=True, exist_ok=True)
+    write_ihc_demo_set(work / "ihc")
+    data = load_image_folder(work / "ihc", 64)
+    scorer = Scorer(data, args.device, args.samples, args.fid_per_class)
+    names = list(ABLATION) + ["paper"] if args.recipes == "ablation" else args.recipes.split(",")
+    deadline = time.monotonic() + args.budget if args.budget else float("inf")
+    runs: list[dict] = []
+    strips: list[torch.Tensor] = []
+
+    def run(name: str, preset: str, changes: dict, seed: int, iterations: int) -> dict | None:
+        config = make_config(preset, {**changes, **_size(args.preset_size)})
+        config = dataclasses.replace(
+            config, iterations=iterations, seed=seed, eval_every=0, checkpoint_every=0
+        )
+        folder = work / f"{name}-{seed}-{iterations}"
+        started = time.perf_counter()
+        train(config, data, folder, device=args.device, evaluator=_no_evaluation)
+        seconds = time.perf_counter() - started
+        figures, strip = scorer.score(config, folder / "checkpoint.pt")
+        strips.append(strip)
+        record = emit(
+            "recipes",
+            recipe=name,
+            preset=preset,
+            changes=changes,
+            seed=seed,
+            iterations=iterations,
+            device=args.device,
+            train_seconds=round(seconds, 1),
+            iterations_per_second=round(iterations / seconds, 2),
+            strip=len(strips) - 1,
+            **figures,
+        )
+        runs.append(record)
+        return record
+
+    order = [(name, seed) for seed in args.seeds for name in names]
+    reserve = _compose_reserve(args) if args.compose else 0.0
+    for name, seed in order:
+        if not _time_left(deadline, reserve, runs):
+            print(f"budget: skipped {name} seed {seed}", file=sys.stderr, flush=True)
+            continue
+        preset, changes = RECIPES[name]
+        run(name, preset, changes, seed, args.iterations)
+    if args.compose:
+        changes, reasons = compose(runs)
+        emit("recipes-compose", changes=changes, reasons=reasons)
+        for seed in args.seeds:
+            run("composed", "default", changes, seed, args.iterations)
+        if args.long:
+            run("composed", "default", changes, args.seeds[0], args.long)
+    picture = out / "recipes-samples.png"
+    save_png(torch.cat(strips, dim=1), picture)
+    (out / "recipes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs))
+    emit("recipes-files", samples=str(picture), runs=len(runs))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--recipes", default="paper,default", help="comma list, or 'ablation'")
+    parser.add_argument("--preset-size", choices=("cpu", "full"), default="cpu")
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--samples", type=int, default=256, help="images for artifact figures")
+    parser.add_argument("--fid-per-class", type=int, default=FID_PER_CLASS)
+    parser.add_argument("--compose", action="store_true")
+    parser.add_argument("--long", type=int, default=0, help="composed recipe: one longer run")
+    parser.add_argument("--budget", type=float, default=0, help="seconds for the rows (0: all)")
+    parser.add_argument("--out", help="folder for the picture and the JSON lines")
+    return parser.parse_args()
+
+
+def _size(preset_size: str) -> dict:
+    return CPU_SIZE if preset_size == "cpu" else {}
+
+
+def _no_evaluation(*_args, **_kwargs) -> None:
+    """The loop's evaluations are skipped: every run is scored once, the same way, after."""
+    return None
+
+
+def _compose_reserve(args: argparse.Namespace) -> float:
+    """Seconds to keep for the composed runs, guessed from the rows' speed as they finish."""
+    return float(len(args.seeds) * args.iterations + args.long)
+
+
+def _time_left(deadline: float, reserve_iterations: float, runs: list[dict]) -> bool:
+    """Whether one more row fits before the deadline with the composed runs still to come."""
+    if deadline == float("inf"):
+        return True
+    if not runs:
+        return True
+    seconds_per_iteration = max(r["train_seconds"] / r["iterations"] for r in runs)
+    score_seconds = 15.0
+    next_row = runs[-1]["iterations"] * seconds_per_iteration + score_seconds
+    reserve = reserve_iterations * seconds_per_iteration + 3 * score_seconds
+    return time.monotonic() + next_row + reserve < deadline
+
+
+class Scorer:
+    """Scores a trained checkpoint: its EMA generator (or the raw one where there is none)
+    against the real set, and the raw generator's artifact figures beside the EMA's."""
+
+    def __init__(self, data: ImageSet, device: str, samples: int, per_class: int):
+        self.data, self.device, self.samples, self.per_class = data, device, samples, per_class
+        self.extractor = best_fid_extractor()
+        self.network = load_extractor(self.extractor, device=device)
+        self.real = data.as_uint8()
+        self.real_features = self.network.extract(self.real)
+
+    def score(self, config: TrainConfig, checkpoint_path: Path) -> tuple[dict, torch.Tensor]:
+        payload = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
+        num_classes = self.data.num_classes
+        labels = torch.arange(num_classes).repeat_interleave(self.per_class)
+        seeds = SAMPLE_SEED_BASE + torch.arange(len(labels))
+        shown = torch.arange(self.samples) * len(labels) // self.samples  # all classes
+        figures = {}
+        raw = sampling_generator(config, num_classes, payload["generator"], device=self.device)
+        figures["raw_artifacts"] = artifact_figures(generate(raw, labels[shown], seeds[shown]))
+        weights = payload["generator_ema"] or payload["generator"]
+        sampler = sampling_generator(config, num_classes, weights, device=self.device)
+        fake = generate(sampler, labels, seeds)
+        figures["artifacts"] = artifact_figures(fake[shown])
+        figures["worst_corner"] = max(
+            v for k, v in figures["artifacts"].items() if k.startswith("corner_")
+        )
+        figures["worst_block_ratio"] = max(
+            v for k, v in figures["artifacts"].items() if k.startswith("block_ratio_")
+        )
+        figures["artifact_score"] = artifact_score(figures["artifacts"])
+        figures |= self._distances(fake, labels)
+        strip = grid(fake[_per_class(labels, GRID_COLUMNS // num_classes)], GRID_COLUMNS)
+        return figures, strip
+
+    def _distances(self, fake: torch.Tensor, labels: torch.Tensor) -> dict:
+        fake_features = self.network.extract(fake)
+        report = metrics.evaluate_features(
+            self.real_features,
+            fake_features,
+            extractor=self.extractor,
+            real_labels=self.data.labels,
+            fake_labels=labels,
+            metrics=("fid", "kid"),
+            class_names=self.data.class_names,
+        )
+        fid, kid = report.get("fid"), report.get("kid")
+        manifold = manifold_result(
+            self.real_features.features,
+            fake_features.features,
+            extractor=self.extractor,
+            class_name=None,
+            generator=torch.Generator().manual_seed(0),
+        )
+        return {
+            "extractor": self.extractor,
+            "distance_label": fid.label,
+            "fid_comparable": fid.fid_comparable,
+            "fid": fid.value,
+            "fid_small_sample": bool(getattr(fid, "small_sample", False)),
+            "kid": kid.value,
+            "kid_std": kid.std,
+            "n_real": fid.n_real,
+            "n_fake": fid.n_fake,
+            "precision": manifold.precision,
+            "recall": manifold.recall,
+        }
+
+
+def _per_class(labels: torch.Tensor, per_class: int) -> torch.Tensor:
+    return torch.cat([torch.nonzero(labels == c)[:per_class, 0] for c in labels.unique()])
+
+
+def artifact_score(artifacts: dict[str, float]) -> float:
+    """How far the worst artifact figure is from its target: <= 1 meets every target."""
+    corners = max(v for k, v in artifacts.items() if k.startswith("corner_"))
+    blocks = max(v for k, v in artifacts.items() if k.startswith("block_ratio_"))
+    return max(corners / SATURATION_TARGET, blocks / BLOCK_RATIO_TARGET)
+
+
+def compose(runs: list[dict]) -> tuple[dict, dict]:
+    """The default's changes worth keeping: each ablation row whose artifact score, averaged
+    over its seeds, is at least 10% below the default's, and whose KID is no worse than the
+    default's by more than its spread. The EMA generator is dropped only if the raw one
+    scores better the same way. Returns the changes and, per row, why it was kept or not."""
+    by_row: dict[str, list[dict]] = {}
+    for run in runs:
+        if run["preset"] == "default":
+            by_row.setdefault(run["recipe"], []).append(run)
+    if "default" not in by_row:
+        return {}, {"default": "not run"}
+    base = _means(by_row["default"])
+    changes, reasons = {}, {}
+    for name, rows in by_row.items():
+        if name == "default":
+            continue
+        row = _means(rows)
+        better = row["artifact_score"] <= 0.9 * base["artifact_score"]
+        kid_ok = row["kid"] <= base["kid"] + max(base["kid_std"], row["kid_std"])
+        if better and kid_ok:
+            changes |= ABLATION[name]
+        reasons[name] = {**row, "kept": better and kid_ok, "seeds": len(rows)}
+    raw = sum(artifact_score(r["raw_artifacts"]) for r in by_row["default"]) / len(
+        by_row["default"]
+    )
+    if raw <= 0.9 * base["artifact_score"]:
+        changes["ema_decay"] = 0.0
+    reasons["raw-generator"] = {"artifact_score": raw, "kept": "ema_decay" in changes}
+    reasons["default"] = base
+    if "translation_fill" in changes and "translation" not in changes.get(
+        "diffaugment", "translation"
+    ):
+        del changes["translation_fill"]  # no translation left to fill
+    return changes, reasons
+
+
+def _means(rows: list[dict]) -> dict:
+    keys = ("artifact_score", "kid", "kid_std", "fid", "worst_corner", "worst_block_ratio")
+    return {k: sum(r[k] or 0.0 for r in rows) / len(rows) for k in keys}
+
+
+if __name__ == "__main__":
+    main()
