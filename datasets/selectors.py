@@ -190,16 +190,16 @@ def visibility_effects(*, dataset: Dataset) -> dict[str, str]:
     versions = ", ".join(f"v{number}" for number in sorted(numbers))
     versions = f"its published versions ({versions})" if versions else "its versions once published"
     approved = AccessRequest.objects.filter(dataset=dataset, state=AccessState.APPROVED).count()
-    approved_users = f"{approved} user{'s' if approved != 1 else ''}"
+    approved_users = f"{approved} user{'s' if approved != 1 else ''}" if approved else ""
     return {
         Visibility.PUBLIC: f"Anyone, signed in or not, sees the pages of {versions} and "
         "downloads all their files.",
         Visibility.RESTRICTED: f"Anyone sees the pages, metadata and citations of {versions}; "
-        "their files only its editors, staff and users whose access request is approved "
-        f"({approved_users} now).",
+        "their files only its editors, staff and users whose access request is approved"
+        + (f" ({approved_users} now)." if approved else "."),
         Visibility.PRIVATE: f"Only its owner, collaborators and staff see {versions} and their "
-        f"files; nobody else learns the dataset exists, the {approved_users} with approved "
-        "access included.",
+        "files; nobody else learns the dataset exists"
+        + (f", not even the {approved_users} whose access was approved." if approved else "."),
     }
 
 

@@ -8,7 +8,12 @@ from django.urls import reverse
 
 from datasets.exceptions import CurationRefused
 from datasets.models import Dataset, DatasetVersion, VisibilityChange
-from datasets.services import change_visibility, new_draft_version
+from datasets.services import (
+    change_visibility,
+    decide_access_request,
+    new_draft_version,
+    request_access,
+)
 from tests.catalogue import published
 from tests.factories import make_user
 
@@ -68,7 +73,8 @@ def test_owner_makes_the_dataset_public_on_its_page_and_the_change_is_recorded(c
     history = client.get(visibility_url(v1)).content.decode()
     assert "owner" in history and "Restricted" in history and "Public" in history
     dataset_page = client.get(reverse("datasets:detail", args=[v1.dataset.slug])).content.decode()
-    assert "Visibility changed" in dataset_page and visibility_url(v1) in dataset_page
+    assert "changed from restricted by owner" in dataset_page
+    assert visibility_url(v1) in dataset_page
     assert anonymous_file_status(client, v1) == 200
 
 
@@ -154,3 +160,13 @@ def test_the_admin_shows_the_history_and_leaves_visibility_to_its_page(client, v
     assert '<select name="visibility"' not in html
     assert visibility_url(v1) in html
     assert "Restricted" in html and "staff" in html
+
+
+def test_the_page_names_whom_a_choice_would_shut_out(client, owner, v1):
+    reader = make_user("reader")
+    request = request_access(dataset=v1.dataset, user=reader, message="For a study.")
+    decide_access_request(access_request=request, user=owner, approve=True)
+    client.force_login(owner)
+    page = client.get(visibility_url(v1)).content.decode()
+    assert "users whose access request is approved (1 user now)" in page
+    assert "nobody else learns the dataset exists, not even the 1 user whose access" in page
