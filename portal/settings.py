@@ -389,6 +389,8 @@ LOGGING["formatters"]["json"] = {"()": "portal.log_context.JsonFormatter"}
 LOGGING["handlers"]["console"]["filters"] = ["task"]
 LOGGING["handlers"]["console"]["formatter"] = "json" if env_str("LOG_FORMAT") == "json" else "plain"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# django-axes logs every login at INFO; failures and lockouts, the ones that matter, at WARNING.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
 if STORAGE_BACKEND == "s3":
     STORAGES["default"]["BACKEND"] = "portal.storage.S3Storage"
     STORAGES["default"]["OPTIONS"]["public_endpoint_url"] = AWS_S3_PUBLIC_ENDPOINT_URL or None
