@@ -95,3 +95,13 @@ def test_the_version_page_shows_the_card_as_markdown_and_hostile_parts_as_text(c
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card_html
     assert "<script" not in card_html
     assert not re.search(INERT_TAG_BREAKERS, card_html, re.IGNORECASE)
+
+
+def test_the_demo_data_card_renders_its_list_and_code():
+    from portal.demo import DEMO_DATA_CARD
+
+    html = markdown_to_html(DEMO_DATA_CARD.format(counts={"dab-low": 75}))
+
+    assert html.count("<li>") == 5
+    assert "<code>write_ihc_demo_set</code>" in html
+    assert "`" not in html
