@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 def named_upload(upload: UploadedFile) -> Iterator[Path]:
     """The upload at `<a new temporary folder>/<its sender's file name>`, removed afterwards."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(upload.name or "upload.zip").name or "upload.zip")
+        name = Path(upload.name or "").name
+        path = Path(folder) / (name if name not in ("", ".", "..") else "upload.zip")
         if hasattr(upload, "temporary_file_path"):
             os.link(upload.temporary_file_path(), path)
         else:
