@@ -3,17 +3,19 @@
 # OUT_DIR/gpu_all.jsonl (plus the recipes' sample picture there). Sections, in order:
 #   speed:   the CUDA tests (captured = eager, resume exactness, GPU -> CPU checkpoint),
 #            bench/gpu_step.py (captured vs eager, up-sampling forms), bench/gpu_check.sh
-#   quality: bench/recipes.py on the GPU: the ablation rows at 1,000 iterations, the recipe
-#            its rule composes at 1,000 (each seed) and 5,000 iterations, paper beside them
+#   quality: bench/recipes.py on the GPU: the ablation rows at the `small` size for 1,000
+#            iterations (paper beside them) while time lasts, then the recipe its rule
+#            composes at full size for 1,000 (seeds 0 and 1) and up to 5,000 iterations
+# The whole call ends within TOTAL_SECONDS (default 470): the recipes get what is left.
 # Without a CUDA device it says so and exits 0.
 #
-#     bench/gpu_all.sh [all|speed|quality] [OUT_DIR]     (PYTHON=..., RECIPES_BUDGET=seconds)
+#     bench/gpu_all.sh [all|speed|quality] [OUT_DIR]     (PYTHON=..., TOTAL_SECONDS=...)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 SECTION=${1:-all}
 OUT_DIR=${2:-$(mktemp -d)}
-RECIPES_BUDGET=${RECIPES_BUDGET:-200}
+TOTAL_SECONDS=${TOTAL_SECONDS:-470}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 mkdir -p "$OUT_DIR"
 log="$OUT_DIR/gpu_all.jsonl"
@@ -35,12 +37,18 @@ step() {  # name, command...: run it, keep its JSON lines, say how long it took 
 if [ "$SECTION" = all ] || [ "$SECTION" = speed ]; then
     step cuda-tests "$PYTHON" -m pytest --noconftest -c /dev/null --rootdir . -q \
         -p no:cacheprovider tests/gan_engine/test_cuda_step.py
-    step gpu-step "$PYTHON" bench/gpu_step.py
-    step gpu-check env PYTHON="$PYTHON" bench/gpu_check.sh 300
+    step gpu-step "$PYTHON" bench/gpu_step.py --steps 100
+    step gpu-check env PYTHON="$PYTHON" bench/gpu_check.sh 200
 fi
 if [ "$SECTION" = all ] || [ "$SECTION" = quality ]; then
-    step recipes "$PYTHON" bench/recipes.py --device cuda --preset-size full \
-        --iterations 1000 --recipes ablation --seeds 0 1 --compose --long 5000 \
-        --budget "$RECIPES_BUDGET" --out "$OUT_DIR"
+    speed=$("$PYTHON" -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+speeds = [l["iterations_per_second"] for l in lines
+          if l.get("bench") == "gpu_check" and l.get("preset") == "default"]
+print(speeds[0] if speeds else 20)' "$log" 2>/dev/null || echo 20)
+    step recipes "$PYTHON" bench/recipes.py --device cuda --recipes ablation \
+        --preset-size cpu --iterations 1000 --seeds 0 1 --compose --compose-size full \
+        --compose-seeds 0 1 --long 5000 --compose-speed "$speed" \
+        --finish-within $((TOTAL_SECONDS - SECONDS - 10)) --out "$OUT_DIR"
 fi
 echo "results: $log" >&2

@@ -2,9 +2,11 @@
 
 The training iteration of a preset at batch 96 (draws + D step + G step + EMA, exactly what
 `train` runs), eager and captured, each in a process of its own so its peak memory is its
-own; the ratio is taken between the two in the same run. Then, per up-sampling layer of the
-`default` generator, forward + backward of the phase-decomposed 3x3 conv against a plain
-conv of the up-sampled input, each captured and timed by replays, to choose the GPU's form.
+own; the ratio is taken between the two in the same run. Beside them, captured variants
+(VARIANTS): NCHW instead of channels_last, cuDNN's benchmark mode, one joint D forward.
+Then, per up-sampling layer of the `default` generator, forward + backward of the
+phase-decomposed 3x3 conv against a plain conv of the up-sampled input, each captured and
+timed by replays, to choose the GPU's form.
 
     python3 bench/gpu_step.py [--preset default] [--steps 200]
 
@@ -20,6 +22,7 @@ import time
 import torch
 from engine_common import ROOT, emit
 
+from gan_engine import train as train_module
 from gan_engine.nets import generator_channels, phase_decomposed_conv3x3, sn_conv, upsample2x
 from gan_engine.presets import make_config
 from gan_engine.train import build_state, draw_step, make_step
@@ -29,17 +32,29 @@ WARMUP_STEPS = 10
 TARGET_RATIO = 3.0
 
 
-def measure_step(preset: str, precision: str | None, capture: bool, steps: int) -> dict:
+# Captured-step variants beside the default way `train` runs, to see what each choice buys.
+VARIANTS = {
+    "eager": {"capture": False},
+    "captured": {},
+    "captured-nchw": {"nchw": True},
+    "captured-cudnn-benchmark": {"benchmark": True},
+    "captured-joint-d": {"overrides": {"d_joint_forward": True}},
+}
+
+
+def measure_step(preset: str, variant: dict, steps: int) -> dict:
     """Iterations/s of `steps` iterations after warm-up (the device finished them all)."""
-    overrides = {"precision": precision} if precision else {}
-    config = make_config(preset, overrides)
+    config = make_config(preset, variant.get("overrides", {}))
     device = torch.device("cuda")
-    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = variant.get("benchmark", False)
+    torch.backends.cudnn.deterministic = not torch.backends.cudnn.benchmark
+    if variant.get("nchw"):
+        train_module.CHANNELS_LAST_DEVICES = ()
     generator = torch.Generator().manual_seed(0)
     images = (torch.rand(700, 3, 64, 64, generator=generator) * 2 - 1).to(device)
     labels = (torch.arange(700) % NUM_CLASSES).to(device)
     state = build_state(config, NUM_CLASSES, len(images), device)
-    step = make_step(state, config, images, labels, capture)
+    step = make_step(state, config, images, labels, variant.get("capture", True))
 
     def iterate(count: int) -> None:
         for _ in range(count):
@@ -57,20 +72,18 @@ def measure_step(preset: str, precision: str | None, capture: bool, steps: int) 
         "preset": preset,
         "precision": config.precision,
         "batch": config.batch_size,
-        "captured": capture,
         "iterations_per_second": round(steps / seconds, 2),
         "ms_per_iteration": round(1000 * seconds / steps, 2),
         "peak_gpu_memory_gb": round(torch.cuda.max_memory_allocated() / 2**30, 2),
     }
 
 
-def in_subprocess(preset: str, precision: str | None, capture: bool, steps: int) -> dict:
-    command = [sys.executable, __file__, "--child", preset, precision or "-", str(int(capture))]
-    command += ["--steps", str(steps)]
+def in_subprocess(preset: str, variant: str, steps: int) -> dict:
+    command = [sys.executable, __file__, "--child", preset, variant, "--steps", str(steps)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
-        return {"preset": preset, "captured": capture, "error": result.stderr[-2000:]}
-    return json.loads(result.stdout.splitlines()[-1])
+        return {"preset": preset, "variant": variant, "error": result.stderr[-2000:]}
+    return {"variant": variant, **json.loads(result.stdout.splitlines()[-1])}
 
 
 def measure_upsampling(batch: int = 96, repeats: int = 50) -> list[dict]:
@@ -121,25 +134,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="default")
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        preset, precision, capture = args.child
-        precision = None if precision == "-" else precision
-        print(json.dumps(measure_step(preset, precision, capture == "1", args.steps)))
+        preset, variant = args.child
+        print(json.dumps(measure_step(preset, VARIANTS[variant], args.steps)))
         return
     if not torch.cuda.is_available():
         emit("gpu_step", skipped="no CUDA device here")
         return
-    eager = in_subprocess(args.preset, None, False, max(20, args.steps // 4))
-    emit("gpu_step", **eager)
-    captured = in_subprocess(args.preset, None, True, args.steps)
-    emit("gpu_step", **captured)
+    figures = {}
+    for variant in args.variants.split(","):
+        steps = max(20, args.steps // 4) if variant == "eager" else args.steps
+        figures[variant] = emit("gpu_step", **in_subprocess(args.preset, variant, steps))
     emit("gpu_step_upsampling", layers=measure_upsampling())
+    speeds = {k: v.get("iterations_per_second") for k, v in figures.items()}
     ratio = None
-    if "error" not in eager and "error" not in captured:
-        ratio = round(captured["iterations_per_second"] / eager["iterations_per_second"], 2)
-    emit("gpu_step_summary", preset=args.preset, captured_over_eager=ratio, target=TARGET_RATIO)
+    if speeds.get("eager") and speeds.get("captured"):
+        ratio = round(speeds["captured"] / speeds["eager"], 2)
+    emit(
+        "gpu_step_summary",
+        preset=args.preset,
+        iterations_per_second=speeds,
+        captured_over_eager=ratio,
+        target=TARGET_RATIO,
+    )
 
 
 if __name__ == "__main__":

@@ -9,13 +9,15 @@ line per run; a picture of every run's samples (one strip per run, in the order 
 lines) beside them.
 
     .venv/bin/python bench/recipes.py                  # CPU: small width, paper vs default
-    python3 bench/recipes.py --device cuda --preset-size full --iterations 1000 \\
-        --recipes ablation --seeds 0 1 --compose --budget 330 --out DIR
+    python3 bench/recipes.py --device cuda --iterations 1000 --recipes ablation --seeds 0 \\
+        --compose --compose-size full --compose-seeds 0 1 --long 5000 --finish-within 300 --out DIR
 
-`--recipes ablation` runs the default and the default with one change each (ABLATION), seed by
-seed within `--budget` seconds, most telling rows first. `--compose` then builds the recipe the
-rule in `compose` picks from those rows and trains it at the same iterations for each seed and
-at `--long` iterations once: the figures that decide the default.
+`--recipes ablation` runs the default and the default with one change each (ABLATION), then
+paper, seed by seed while time is left (`--finish-within`), at the `small` preset's size
+("cpu") or the full one. `--compose` then builds the recipe the rule in `compose` picks
+from those rows and trains it at `--compose-size` for the same iterations from each seed,
+and for `--long` iterations once (fewer thousands if time is short): the figures that
+decide the default.
 """
 
 import argparse
@@ -44,6 +46,7 @@ from gan_engine.train import train
 FID_PER_CLASS = 2000
 SAMPLE_SEED_BASE = 2_000_000  # not the evaluation seeds the training loop uses
 GRID_COLUMNS = 16
+SCORE_SECONDS = 15.0  # sampling and scoring one run on a GPU, with room to spare
 
 # The default with one change each: the suspects for saturated corners and a block grid.
 ABLATION = {
@@ -72,16 +75,17 @@ def main() -> None:
     data = load_image_folder(work / "ihc", 64)
     scorer = Scorer(data, args.device, args.samples, args.fid_per_class)
     names = list(ABLATION) + ["paper"] if args.recipes == "ablation" else args.recipes.split(",")
-    deadline = time.monotonic() + args.budget if args.budget else float("inf")
+    started = time.monotonic()
+    finish = started + args.finish_within if args.finish_within else float("inf")
     runs: list[dict] = []
     strips: list[torch.Tensor] = []
 
-    def run(name: str, preset: str, changes: dict, seed: int, iterations: int) -> dict | None:
-        config = make_config(preset, {**changes, **_size(args.preset_size)})
+    def run(name: str, preset: str, changes: dict, seed: int, iterations: int, size: str):
+        config = make_config(preset, {**changes, **_size(size)})
         config = dataclasses.replace(
             config, iterations=iterations, seed=seed, eval_every=0, checkpoint_every=0
         )
-        folder = work / f"{name}-{seed}-{iterations}"
+        folder = work / f"{name}-{size}-{seed}-{iterations}"
         started = time.perf_counter()
         train(config, data, folder, device=args.device, evaluator=_no_evaluation)
         seconds = time.perf_counter() - started
@@ -94,30 +98,36 @@ def main() -> None:
             changes=changes,
             seed=seed,
             iterations=iterations,
+            size=size,
             device=args.device,
             train_seconds=round(seconds, 1),
             iterations_per_second=round(iterations / seconds, 2),
             strip=len(strips) - 1,
             **figures,
         )
+        record["run_seconds"] = round(time.perf_counter() - started, 1)
         runs.append(record)
-        return record
 
-    order = [(name, seed) for seed in args.seeds for name in names]
-    reserve = _compose_reserve(args) if args.compose else 0.0
-    for name, seed in order:
-        if not _time_left(deadline, reserve, runs):
-            print(f"budget: skipped {name} seed {seed}", file=sys.stderr, flush=True)
-            continue
-        preset, changes = RECIPES[name]
-        run(name, preset, changes, seed, args.iterations)
+    compose_seeds = args.compose_seeds or args.seeds
+    reserve = 0.0
+    if args.compose:
+        composed_iterations = len(compose_seeds) * args.iterations + args.long
+        reserve = composed_iterations / args.compose_speed + SCORE_SECONDS * len(compose_seeds)
+    for seed in args.seeds:
+        for name in names:
+            if not _fits(finish - reserve, runs):
+                print(f"time: skipped {name} seed {seed}", file=sys.stderr, flush=True)
+                continue
+            preset, changes = RECIPES[name]
+            run(name, preset, changes, seed, args.iterations, args.preset_size)
     if args.compose:
         changes, reasons = compose(runs)
         emit("recipes-compose", changes=changes, reasons=reasons)
-        for seed in args.seeds:
-            run("composed", "default", changes, seed, args.iterations)
-        if args.long:
-            run("composed", "default", changes, args.seeds[0], args.long)
+        for seed in compose_seeds:
+            run("composed", "default", changes, seed, args.iterations, args.compose_size)
+        long = _long_iterations(args.long, finish, runs[-1])
+        if long:
+            run("composed", "default", changes, compose_seeds[0], long, args.compose_size)
     picture = out / "recipes-samples.png"
     save_png(torch.cat(strips, dim=1), picture)
     (out / "recipes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs))
@@ -134,8 +144,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=256, help="images for artifact figures")
     parser.add_argument("--fid-per-class", type=int, default=FID_PER_CLASS)
     parser.add_argument("--compose", action="store_true")
+    parser.add_argument("--compose-size", choices=("cpu", "full"), default="full")
+    parser.add_argument("--compose-seeds", type=int, nargs="*", help="default: --seeds")
     parser.add_argument("--long", type=int, default=0, help="composed recipe: one longer run")
-    parser.add_argument("--budget", type=float, default=0, help="seconds for the rows (0: all)")
+    parser.add_argument("--finish-within", type=float, default=0, help="seconds (0: no limit)")
+    parser.add_argument(
+        "--compose-speed", type=float, default=20.0, help="composed runs' it/s, to keep time"
+    )
     parser.add_argument("--out", help="folder for the picture and the JSON lines")
     return parser.parse_args()
 
@@ -149,22 +164,20 @@ def _no_evaluation(*_args, **_kwargs) -> None:
     return None
 
 
-def _compose_reserve(args: argparse.Namespace) -> float:
-    """Seconds to keep for the composed runs, guessed from the rows' speed as they finish."""
-    return float(len(args.seeds) * args.iterations + args.long)
+def _fits(deadline: float, runs: list[dict]) -> bool:
+    """Whether one more row, as long as the slowest so far, ends before the deadline."""
+    longest = max((r["run_seconds"] for r in runs), default=0.0)
+    return time.monotonic() + longest < deadline
 
 
-def _time_left(deadline: float, reserve_iterations: float, runs: list[dict]) -> bool:
-    """Whether one more row fits before the deadline with the composed runs still to come."""
-    if deadline == float("inf"):
-        return True
-    if not runs:
-        return True
-    seconds_per_iteration = max(r["train_seconds"] / r["iterations"] for r in runs)
-    score_seconds = 15.0
-    next_row = runs[-1]["iterations"] * seconds_per_iteration + score_seconds
-    reserve = reserve_iterations * seconds_per_iteration + 3 * score_seconds
-    return time.monotonic() + next_row + reserve < deadline
+def _long_iterations(wanted: int, finish: float, last: dict) -> int:
+    """The long run's iterations: as asked, or the thousands that still fit before `finish`
+    at the speed of the last run (which had the long run's size)."""
+    if finish == float("inf"):
+        return wanted
+    seconds = finish - time.monotonic() - SCORE_SECONDS
+    fitting = int(seconds * last["iterations_per_second"]) // 1000 * 1000
+    return max(0, min(wanted, fitting))
 
 
 class Scorer:

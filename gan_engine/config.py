@@ -59,7 +59,7 @@ class TrainConfig:
     ema_decay: float = 0.0  # EMA generator for sampling; 0 samples the trained generator
     # Speed.
     precision: str = "fp32"  # "bf16": autocast where the device supports it
-    channels_last: bool = False
+    channels_last: bool = False  # on the CPU too (a GPU always runs channels_last: train.py)
     # Schedule: 0 means never (checkpoints are still written at the end and on cancel).
     eval_every: int = 0
     checkpoint_every: int = 1000

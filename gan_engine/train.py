@@ -162,7 +162,7 @@ def build_state(
     """Fresh networks (initialised from config.seed), optimisers and random generators."""
     generator = build_generator(config, num_classes)
     discriminator = build_discriminator(config, num_classes)
-    memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+    memory_format = memory_format_for(config, device)
     generator = generator.to(device, memory_format=memory_format)
     discriminator = discriminator.to(device, memory_format=memory_format)
     ema = copy.deepcopy(generator).requires_grad_(False) if config.ema_decay else None
@@ -178,6 +178,18 @@ def build_state(
         ),
         noise=torch.Generator(device).manual_seed(stream_seed(config.seed, NOISE_STREAM)),
     )
+
+
+# Devices whose networks always run channels_last: cuDNN's tensor-core convolutions (bf16 and
+# TF32) work on NHWC and transpose NCHW tensors around every call. On a CPU it gained nothing,
+# so there it stays the config's choice.
+CHANNELS_LAST_DEVICES = ("cuda",)
+
+
+def memory_format_for(config: TrainConfig, device: torch.device) -> torch.memory_format:
+    if config.channels_last or device.type in CHANNELS_LAST_DEVICES:
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def adam(module: nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:
@@ -389,7 +401,7 @@ def train_step(
     here (see StepInputs)."""
     G, D = state.generator, state.discriminator
     ops, fill = config.diffaugment_ops, config.translation_fill
-    memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+    memory_format = memory_format_for(config, images.device)
 
     def augmented(x: Tensor, draws: AugmentDraws) -> Tensor:
         return apply_augment(x, ops, draws, fill).contiguous(memory_format=memory_format)
