@@ -5,22 +5,30 @@ published ZIPs and runs the recovery step (with the beat that schedules it). In 
 processes, a ZIP is built within seconds of publishing even while a 15-minute training holds the
 gpu worker; in one, it waited for the training to end.
 
-All run as child processes; each worker in a session of its own so that Ctrl-C reaches only this
-command and the web server, and this command then stops the workers with Celery's cold shutdown
-(SIGQUIT) instead of waiting for a training task to end - the run resumes from its last
-checkpoint at the next start. SIGTERM stops everything the same way, so no worker outlives it.
+All run as child processes; each worker in a session of its own, so that Ctrl-C reaches only
+this command, which then stops every child itself (SIGTERM stops everything the same way, so no
+worker outlives it). A worker gets Celery's warm shutdown: the default worker finishes the
+ZIP or recovery step at hand. A training does not end in seconds, so the gpu worker is killed
+after a short grace; its run keeps its lease and checkpoints, and the recovery step at the next
+start resumes it from the last checkpoint. Celery's cold shutdown is no shortcut: on the solo
+pool it raises inside the running task, which then records the run as failed.
 """
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-STOP_GRACE_SECONDS = 10
 POLL_SECONDS = 0.5
+# Seconds each child has to stop on its own before it is killed.
+WEB_GRACE_SECONDS = 10
+DEFAULT_WORKER_GRACE_SECONDS = 10
+GPU_WORKER_GRACE_SECONDS = 2
 
 
 class Command(BaseCommand):
@@ -33,23 +41,33 @@ class Command(BaseCommand):
         parser.add_argument("--address", default="127.0.0.1:8000")
 
     def handle(self, *args, address: str, **options) -> None:
+        # Installed before the children start, so that they do not inherit an ignored SIGINT
+        # (as from a shell that started this command in the background).
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
-        workers = [worker("gpu"), worker("default", "--beat", "--schedule", schedule)]
+        gpu = worker("gpu")
+        default = worker("default", "--beat", "--schedule", schedule)
         web = subprocess.Popen([sys.executable, "manage.py", "runserver", address, "--noreload"])
-        children = [web, *workers]
         try:
-            while all(child.poll() is None for child in children):
+            while all(child.poll() is None for child in (web, gpu, default)):
                 time.sleep(POLL_SECONDS)
             self.stderr.write("A child process ended; stopping the others.")
         except KeyboardInterrupt:
             self.stdout.write("Stopping the web server and the workers ...")
         finally:
-            stop([(web, signal.SIGINT), *((w, signal.SIGQUIT) for w in workers)])
+            stop(
+                [
+                    (web, WEB_GRACE_SECONDS, web.kill),
+                    (gpu, GPU_WORKER_GRACE_SECONDS, lambda: kill_group(gpu)),
+                    (default, DEFAULT_WORKER_GRACE_SECONDS, lambda: kill_group(default)),
+                ]
+            )
 
 
 def worker(queue: str, *options: str) -> subprocess.Popen:
-    """`celery worker` on `queue` alone, solo pool (one task at a time), named for the queue."""
+    """`celery worker` on `queue` alone, solo pool (one task at a time), named for the queue,
+    in a session (and so a process group) of its own."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -76,16 +94,21 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def stop(processes: list[tuple[subprocess.Popen, int]]) -> None:
-    """Ask every child politely at once, then insist on those still running after the grace
-    period: stopping takes at most one grace period, however many children there are."""
-    for process, first_signal in processes:
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a worker with its own children (an embedded beat), which would outlive it."""
+    os.killpg(process.pid, signal.SIGKILL)
+
+
+def stop(children: list[tuple[subprocess.Popen, float, Callable[[], None]]]) -> None:
+    """SIGTERM every child at once, then `kill()` each one still running after its grace
+    period: stopping never takes longer than the longest grace, however many children."""
+    started = time.monotonic()
+    for process, _, _ in children:
         if process.poll() is None:
-            process.send_signal(first_signal)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process, _ in processes:
+            process.terminate()
+    for process, grace, kill in sorted(children, key=lambda child: child[1]):
         try:
-            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            process.wait(timeout=max(0.0, started + grace - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
+            kill()
             process.wait()
