@@ -16,3 +16,7 @@ os.environ.setdefault("GENERATION_HEARTBEAT_STALE_SECONDS", "6")
 # Workers that generate for other reasons do not spend their shutdown computing quality reports;
 # the tests of the report after a generation switch it on.
 os.environ.setdefault("QUALITY_AFTER_GENERATION", "false")
+# No Inception network unless a test asks for one: a configured path that does not exist means
+# none at once (no probe of the network); the packaged network costs ~1 s an image on a CPU.
+# Tests of FID set INCEPTION_WEIGHTS_PATH themselves.
+os.environ.setdefault("INCEPTION_WEIGHTS_PATH", str(ROOT / "var" / "no-inception-weights.pth"))
