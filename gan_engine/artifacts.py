@@ -34,29 +34,46 @@ network, and so exist for every evaluation:
   scores tens to hundreds. Radii 0 and 1 are left out: the window spreads the zero frequency
   over them.
 
-All figures are plain floats, so they store and serialise as they are.
+All figures are plain floats, so they store and serialise as they are. Their names, labels
+and targets are in gan_engine.artifact_targets (no torch, so web pages can read them too) and
+are importable from here as well.
 """
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from gan_engine.artifact_targets import (
+    BLOCK_PERIODS,
+    BLOCK_RATIO_TARGET,
+    CORNERS,
+    FIGURES,
+    SATURATION_TARGET,
+    meets_targets,
+    missed_targets,
+)
+
+__all__ = [
+    "BLOCK_PERIODS",
+    "BLOCK_RATIO_TARGET",
+    "CORNERS",
+    "FIGURES",
+    "MIN_SIZE",
+    "SATURATION_TARGET",
+    "artifact_figures",
+    "block_ratio",
+    "mean_power_spectrum",
+    "meets_targets",
+    "missed_targets",
+    "periodicity",
+    "saturated",
+    "saturation_shares",
+]
+
 CORNER = 8
-CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
-BLOCK_PERIODS = (4, 8, 16)
 MIN_SIZE = 2 * max(BLOCK_PERIODS)
 MIN_RING_RADIUS = 2
 BLOCK_RATIO_FLOOR = 0.5
-SATURATION_TARGET = 0.01
-BLOCK_RATIO_TARGET = 1.1
-
-FIGURES = (
-    *(f"corner_saturation_{corner}" for corner in CORNERS),
-    "centre_saturation",
-    *(f"block_ratio_{period}" for period in BLOCK_PERIODS),
-    "periodicity",
-)
-"""Every name `artifact_figures` returns, in a stable order (for tables and database fields)."""
 
 
 def artifact_figures(images: Tensor) -> dict[str, float]:
@@ -124,19 +141,6 @@ def mean_power_spectrum(images: Tensor) -> np.ndarray:
     height, width = grey.shape[1:]
     window = np.outer(np.hanning(height), np.hanning(width))
     return (np.abs(np.fft.fft2(grey * window)) ** 2).mean(axis=0)
-
-
-def missed_targets(figures: dict[str, float]) -> dict[str, float]:
-    """The figures that miss the publishing targets (every corner's saturated share <= 1%,
-    every block ratio <= 1.1), with their values; empty when all are met."""
-    limits = {f"corner_saturation_{corner}": SATURATION_TARGET for corner in CORNERS}
-    limits |= {f"block_ratio_{p}": BLOCK_RATIO_TARGET for p in BLOCK_PERIODS}
-    return {name: figures[name] for name, limit in limits.items() if not figures[name] <= limit}
-
-
-def meets_targets(figures: dict[str, float]) -> bool:
-    """Whether `figures` (from artifact_figures) meet every corner and block-ratio target."""
-    return not missed_targets(figures)
 
 
 def _check_images(images: Tensor) -> None:

@@ -9,7 +9,8 @@ from generation.models import GenerationJob
 
 
 def metric_lines(results: list[dict]) -> list[str]:
-    """One line per available overall metric, or why it is unavailable."""
+    """One line per available overall metric (with why it is biased, where its sample is
+    too small for it), or why it is unavailable."""
     lines = []
     for result in results:
         if result.get("class_name"):
@@ -17,7 +18,9 @@ def metric_lines(results: list[dict]) -> list[str]:
         if result.get("available", True) and result.get("value") is not None:
             spread = f" ± {result['std']:.4g}" if result.get("std") is not None else ""
             counts = f"{result.get('n_real', 0)} real / {result.get('n_fake', 0)} generated"
-            lines.append(f"- {result['label']}: {result['value']:.4g}{spread} ({counts})")
+            small = result.get("small_sample_reason") if result.get("small_sample") else ""
+            note = f"; small sample: {small}" if small else ""
+            lines.append(f"- {result['label']}: {result['value']:.4g}{spread} ({counts}){note}")
         else:
             lines.append(
                 f"- {result.get('label', result['name'])}: unavailable ({result['reason']})"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from datasets.models import DatasetVersion, ImageRecord
+from gan_engine.artifact_targets import FIGURES as ARTIFACT_FIELDS
 from gan_engine.metric_labels import metric_label
 from generation.constants import JobState
 
@@ -103,8 +104,17 @@ class GanModel(models.Model):
         return f"{self.name} v{self.version}"
 
 
+SATURATION_HELP = "Share of pixels with a channel at 0 or 255 in this 8 x 8 window."
+BLOCK_HELP = "Gradient across %s-px block boundaries over that inside blocks (1: no grid)."
+
+
 class MetricPoint(models.Model):
-    """One point of a run's history: losses at an iteration, and metrics where it evaluated."""
+    """One point of a run's history: losses at an iteration, and metrics where it evaluated.
+
+    `fid_comparable` says whether the point's FID may be compared with published ones: the
+    standard network and at least as many images as its feature dimensions. The artifact
+    figures (docs/quality.md) are measured on the same generated images, without a network.
+    """
 
     run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="metric_points")
     iteration = models.PositiveIntegerField()
@@ -119,6 +129,25 @@ class MetricPoint(models.Model):
     fid_comparable = models.BooleanField(default=False)
     n_real = models.PositiveIntegerField(null=True, blank=True)
     n_fake = models.PositiveIntegerField(null=True, blank=True)
+    corner_saturation_top_left = models.FloatField(null=True, blank=True, help_text=SATURATION_HELP)
+    corner_saturation_top_right = models.FloatField(
+        null=True, blank=True, help_text=SATURATION_HELP
+    )
+    corner_saturation_bottom_left = models.FloatField(
+        null=True, blank=True, help_text=SATURATION_HELP
+    )
+    corner_saturation_bottom_right = models.FloatField(
+        null=True, blank=True, help_text=SATURATION_HELP
+    )
+    centre_saturation = models.FloatField(null=True, blank=True, help_text=SATURATION_HELP)
+    block_ratio_4 = models.FloatField(null=True, blank=True, help_text=BLOCK_HELP % 4)
+    block_ratio_8 = models.FloatField(null=True, blank=True, help_text=BLOCK_HELP % 8)
+    block_ratio_16 = models.FloatField(null=True, blank=True, help_text=BLOCK_HELP % 16)
+    periodicity = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Peak of the mean power spectrum over its ring mean (a few: no tiling).",
+    )
     details = models.JSONField(default=dict, blank=True, help_text="Per-class results and notes.")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -132,8 +161,30 @@ class MetricPoint(models.Model):
         return f"run {self.run_id} @ {self.iteration}"
 
     def label(self, name: str) -> str:
-        """How metric `name` must be shown for this point's extractor (never "FID" for others)."""
-        return metric_label(name, self.extractor, self.fid_comparable)
+        """How metric `name` must be shown for this point's extractor (never "FID" for others).
+
+        The name follows the network, not the sample size: a standard Inception-v3 distance
+        from too few images is still FID, flagged by `small_sample_notes`.
+        """
+        report = (self.details or {}).get("report", {})
+        return metric_label(name, self.extractor, report.get("fid_comparable", self.fid_comparable))
+
+    @property
+    def small_sample_notes(self) -> dict[str, str]:
+        """Metric name -> why its overall figure is biased by the sample size (with the
+        counts), for the figures the engine flagged."""
+        results = (self.details or {}).get("report", {}).get("results", [])
+        return {
+            r["name"]: r["small_sample_reason"]
+            for r in results
+            if r.get("class_name") is None and r.get("small_sample")
+        }
+
+    @property
+    def artifacts(self) -> dict[str, float]:
+        """The artifact figures that were measured, by name (none on loss-only points)."""
+        values = {name: getattr(self, name) for name in ARTIFACT_FIELDS}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 class GenerationJob(TrackedTask):

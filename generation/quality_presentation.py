@@ -53,6 +53,18 @@ def fidelity_tables(report: dict) -> list[dict]:
                 ],
                 "rows": rows,
                 "figures": _figure_rows(names, fidelity, rows),
+                "small_sample_notes": [
+                    r["small_sample_reason"]
+                    for r in fidelity["distances"]
+                    if r["class_name"] is None and r.get("small_sample")
+                ],
+                "small_sample_classes": sorted(
+                    {
+                        r["class_name"]
+                        for r in fidelity["distances"]
+                        if r["class_name"] is not None and r.get("small_sample")
+                    }
+                ),
             }
         )
     return tables
@@ -190,8 +202,11 @@ def _distance_text(label: str, result: dict) -> str:
     spread = f" ± {result['std']:.4g}" if result["std"] is not None else ""
     subset = result.get("params", {}).get("subset_size")
     sizes = f"{result['n_real']} real / {result['n_fake']} synthetic"
-    return f"{label} {result['value']:.4g}{spread} ({sizes}" + (
-        f", subsets of {subset})" if subset else ")"
+    small = f"; small sample: {result['small_sample_reason']}" if result.get("small_sample") else ""
+    return (
+        f"{label} {result['value']:.4g}{spread} ({sizes}"
+        + (f", subsets of {subset}" if subset else "")
+        + f"{small})"
     )
 
 
@@ -278,7 +293,12 @@ def comparison_rows(reports: list[QualityReport]) -> list[dict]:
             for label, result in zip(table["labels"], overall["distances"], strict=True):
                 if result is not None and result["value"] is not None:
                     spread = f" ± {result['std']:.3g}" if result["std"] is not None else ""
-                    put(label, index, f"{result['value']:.4g}{spread}")
+                    small = (
+                        f" (small sample: {result['n_real']} real / {result['n_fake']} synthetic)"
+                        if result.get("small_sample")
+                        else ""
+                    )
+                    put(label, index, f"{result['value']:.4g}{spread}{small}")
             manifold = overall["manifold"]
             if manifold and manifold["available"]:
                 for name in MANIFOLD_FIGURES:

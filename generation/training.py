@@ -9,6 +9,8 @@ import logging
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
+
 from gan_engine.config import TrainConfig
 from gan_engine.data import load_image_folder
 from gan_engine.sample import class_grid, save_png
@@ -16,7 +18,7 @@ from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, t
 from generation import leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import PortalEvaluator, training_device
-from generation.models import MetricPoint, TrainingRun
+from generation.models import ARTIFACT_FIELDS, MetricPoint, TrainingRun
 from generation.progress import PhaseClock, ProgressReporter
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
             evaluator=evaluator,
             resume=True,
             device=training_device(),
+            cudnn_benchmark=settings.TRAINING_CUDNN_BENCHMARK,
         )
     if reporter.lease_lost:
         logger.warning("run %s: another worker took it over; stopping here", run.pk)
@@ -102,8 +105,10 @@ def _record_losses(run: TrainingRun, progress: Progress) -> None:
 def _record_evaluation(
     run: TrainingRun, evaluation: Evaluation, num_classes: int, notes: dict
 ) -> None:
-    """A MetricPoint with the overall figures of the evaluation's extractor, the full report in
-    `details`, and a sample grid per class stored beside the run."""
+    """A MetricPoint with the overall figures of the evaluation's extractor and the artifact
+    figures of its samples, the full report in `details`, and a sample grid per class stored
+    beside the run. The FID is comparable only if its own result says so (the standard network
+    and enough images); the report's claim about the network stays in `details` for labels."""
     report = evaluation.report
     grid = class_grid(evaluation.images, evaluation.labels, num_classes, SAMPLES_PER_CLASS_IN_GRID)
     grid_name = _store_grid(run, evaluation.iteration, grid)
@@ -115,9 +120,10 @@ def _record_evaluation(
         "is_mean": inception.value if inception else None,
         "is_std": inception.std if inception else None,
         "extractor": report.extractor,
-        "fid_comparable": report.fid_comparable,
+        "fid_comparable": fid.fid_comparable if fid else report.fid_comparable,
         "n_real": next((r.n_real for r in (fid, kid) if r), None),
         "n_fake": next((r.n_fake for r in (fid, kid) if r), None),
+        **{name: report.artifacts.get(name) for name in ARTIFACT_FIELDS},
         "details": {"report": report.to_dict(), "grid": grid_name, **notes},
     }
     MetricPoint.objects.update_or_create(run=run, iteration=evaluation.iteration, defaults=figures)

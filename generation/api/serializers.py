@@ -11,7 +11,14 @@ from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import PRESETS
 from generation import selectors
-from generation.models import GanModel, GenerationJob, MetricPoint, QualityReport, TrainingRun
+from generation.models import (
+    ARTIFACT_FIELDS,
+    GanModel,
+    GenerationJob,
+    MetricPoint,
+    QualityReport,
+    TrainingRun,
+)
 from generation.quality_presentation import closest_pairs
 
 
@@ -144,6 +151,14 @@ class TrainingRunCreateSerializer(serializers.Serializer):
 
 class MetricPointSerializer(serializers.ModelSerializer):
     labels = serializers.SerializerMethodField()
+    small_sample = serializers.DictField(
+        source="small_sample_notes",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Metric name -> why its figure is biased by the sample size, with the image "
+        "counts (e.g. a Fréchet distance from fewer images than feature dimensions); empty "
+        "when no figure is.",
+    )
 
     class Meta:
         model = MetricPoint
@@ -161,6 +176,8 @@ class MetricPointSerializer(serializers.ModelSerializer):
             "n_real",
             "n_fake",
             "labels",
+            "small_sample",
+            *ARTIFACT_FIELDS,
             "created_at",
         ]
 
