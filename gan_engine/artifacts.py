@@ -31,7 +31,7 @@ network, and so exist for every evaluation:
   such ratio. Dividing by the ring rather than by the whole spectrum's mean removes the steep
   fall of power with frequency that every natural image has, so a real tile scores a few units
   (anisotropy and noise) while tiled or striped texture, whose power sits in a few peaks,
-  scores tens to hundreds. Radii 0 and 1 are left out: the window spreads the zero frequency
+  scores tens (measured: 19-37). Radii 0 and 1 are left out: the window spreads the zero frequency
   over them.
 
 All figures are plain floats, so they store and serialise as they are. Their names, labels
