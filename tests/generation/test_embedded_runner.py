@@ -7,12 +7,14 @@ server while the run is still going. Ctrl-C then stops every process the runner 
 seconds, and leaves the interrupted run resumable, not failed.
 """
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from io import BytesIO
@@ -113,7 +115,8 @@ def runner(tmp_path):
     print(process.output()[-6000:])  # pytest shows it with a failure's report only
     if process.poll() is None:
         for pid in descendants(process.pid):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.kill()
         process.wait()
     log.close()
@@ -146,7 +149,7 @@ def test_zip_is_built_while_a_long_training_runs_and_ctrl_c_stops_all(
     version = published(owner, tmp_path / "uploads", archive=False, title="Published now")
     url = f"{runner.base_url}/datasets/{version.dataset.slug}/v{version.number}/download/"
     started = time.monotonic()
-    status, data = wait_for(
+    _, data = wait_for(
         lambda: (answer := get(url))[0] == 200 and answer,
         timeout=ZIP_SECONDS,
         interval=0.5,
