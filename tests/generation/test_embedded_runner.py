@@ -172,3 +172,18 @@ def test_zip_is_built_while_a_long_training_runs_and_ctrl_c_stops_all(
     row = TrainingRun.objects.get(pk=run.pk)
     assert row.state == JobState.RUNNING, (row.state, row.error)
     assert leases.holder_is_gone(row.worker, row.heartbeat_at)
+
+
+def test_a_worker_that_dies_stops_the_runner_and_the_rest(runner):
+    """No half-running portal: a dead worker ends `make run` with an error, not in silence."""
+    children = wait_for(
+        lambda: len(found := children_of(runner.pid)) == 3 and found,
+        timeout=120,
+        what="the web server and the two workers",
+    )
+    processes = descendants(runner.pid)
+    (gpu_worker,) = [pid for pid in children if "-Q gpu" in survivors({pid}).get(pid, "")]
+    os.kill(gpu_worker, signal.SIGKILL)
+    assert runner.wait(timeout=STOP_SECONDS) != 0
+    assert "ended on its own" in runner.output()
+    assert not survivors(processes), runner.output()

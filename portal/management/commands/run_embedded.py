@@ -14,6 +14,7 @@ start resumes it from the last checkpoint. Celery's cold shutdown is no shortcut
 pool it raises inside the running task, which then records the run as failed.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,7 +23,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 POLL_SECONDS = 0.5
 # Seconds each child has to stop on its own before it is killed.
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         try:
             while all(child.poll() is None for child in (web, gpu, default)):
                 time.sleep(POLL_SECONDS)
-            self.stderr.write("A child process ended; stopping the others.")
+            raise CommandError("a child process ended on its own (see above); stopped the others")
         except KeyboardInterrupt:
             self.stdout.write("Stopping the web server and the workers ...")
         finally:
@@ -96,7 +97,8 @@ def _interrupt(signum, frame) -> None:
 
 def kill_group(process: subprocess.Popen) -> None:
     """SIGKILL a worker with its own children (an embedded beat), which would outlive it."""
-    os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # the whole group ended meanwhile
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop(children: list[tuple[subprocess.Popen, float, Callable[[], None]]]) -> None:
