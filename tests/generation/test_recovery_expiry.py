@@ -26,7 +26,8 @@ STEPS_WHILE_BUSY = 5
 
 @pytest.fixture
 def beat(tmp_path):
-    """`celery beat` alone, scheduling a recovery step every second."""
+    """`celery beat` alone, scheduling a recovery step every second, on empty queues."""
+    purge_broker()
     log = open(tmp_path / "beat.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
@@ -57,7 +58,6 @@ def beat(tmp_path):
 
 
 def test_recovery_steps_queued_behind_a_busy_worker_expire(source_version, owner, beat, tmp_path):
-    purge_broker()
     orphan = TrainingRun.objects.create(
         owner=owner,
         source_version=source_version,
