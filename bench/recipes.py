@@ -73,7 +73,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_ihc_demo_set(work / "ihc")
     data = load_image_folder(work / "ihc", 64)
-    scorer = Scorer(data, args.device, args.samples, args.fid_per_class)
+    scorer = Scorer(data, args.device, args.samples, args.fid_per_class, args.extractor)
     names = list(ABLATION) + ["paper"] if args.recipes == "ablation" else args.recipes.split(",")
     started = time.monotonic()
     finish = started + args.finish_within if args.finish_within else float("inf")
@@ -111,7 +111,8 @@ def main() -> None:
     compose_seeds = args.compose_seeds or args.seeds
     reserve = 0.0
     if args.compose:
-        composed_iterations = len(compose_seeds) * args.iterations + args.long
+        # The rows come before the long run, which gets whatever time is left.
+        composed_iterations = len(compose_seeds) * args.iterations
         reserve = composed_iterations / args.compose_speed + SCORE_SECONDS * len(compose_seeds)
     for seed in args.seeds:
         for name in names:
@@ -143,6 +144,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--samples", type=int, default=256, help="images for artifact figures")
     parser.add_argument("--fid-per-class", type=int, default=FID_PER_CLASS)
+    parser.add_argument("--extractor", help="feature network (default: the best FID one here)")
     parser.add_argument("--compose", action="store_true")
     parser.add_argument("--compose-size", choices=("cpu", "full"), default="full")
     parser.add_argument("--compose-seeds", type=int, nargs="*", help="default: --seeds")
@@ -184,9 +186,11 @@ class Scorer:
     """Scores a trained checkpoint: its EMA generator (or the raw one where there is none)
     against the real set, and the raw generator's artifact figures beside the EMA's."""
 
-    def __init__(self, data: ImageSet, device: str, samples: int, per_class: int):
+    def __init__(
+        self, data: ImageSet, device: str, samples: int, per_class: int, extractor: str | None
+    ):
         self.data, self.device, self.samples, self.per_class = data, device, samples, per_class
-        self.extractor = best_fid_extractor()
+        self.extractor = extractor or best_fid_extractor()
         self.network = load_extractor(self.extractor, device=device)
         self.real = data.as_uint8()
         self.real_features = self.network.extract(self.real)

@@ -378,13 +378,13 @@ def make_step(
     """The iteration as a function of its inputs: eager, or replayed as a CUDA graph (the
     default on a GPU, where an eager step spends its time launching ~4,000 small kernels)."""
     device = images.device
-    autocast = autocast_for(device, config.precision)
+    if capture is None:
+        capture = device.type == "cuda"
+    autocast = autocast_for(device, config.precision, cache=not capture)
 
     def eager(inputs: StepInputs) -> tuple[Tensor, Tensor]:
         return train_step(state, config, images, labels, inputs, autocast)
 
-    if capture is None:
-        capture = device.type == "cuda"
     return CapturedStep(eager) if capture else eager
 
 
@@ -458,12 +458,14 @@ def sampling_weights(state: TrainState) -> dict[str, Tensor]:
     return (state.generator if ema is None else ema).state_dict()
 
 
-def autocast_for(device: torch.device, precision: str) -> AbstractContextManager:
-    """bf16 autocast when asked for and the device has it; otherwise plain fp32."""
+def autocast_for(
+    device: torch.device, precision: str, *, cache: bool = True
+) -> AbstractContextManager:
+    """bf16 autocast when asked for and the device has it; otherwise plain fp32. `cache`
+    keeps the bf16 copies of leaf weights for the step; a CUDA graph cannot capture that
+    cache (the values are the same either way)."""
     if precision == "bf16" and (device.type == "cpu" or torch.cuda.is_bf16_supported()):
-        # No cast cache: a CUDA graph cannot capture one, and the spectrally normalised
-        # weights are recomputed at every forward anyway.
-        return torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False)
+        return torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=cache)
     return nullcontext()
 
 

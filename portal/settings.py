@@ -232,6 +232,9 @@ INCEPTION_WEIGHTS_PATH = env_str("INCEPTION_WEIGHTS_PATH", "")
 SUBSTITUTE_EXTRACTOR = env_str("SUBSTITUTE_EXTRACTOR", "random-cnn-0")
 SYNTHETIC_METRICS_MAX_PER_CLASS = env_int("SYNTHETIC_METRICS_MAX_PER_CLASS", 2000)
 TRAINING_DEVICE = env_str("TRAINING_DEVICE", "auto")  # auto: the GPU when the worker has one
+# cuDNN times its convolution algorithms on a GPU: faster, but a resumed run no longer repeats
+# the uninterrupted one bit for bit (docs/training.md).
+TRAINING_CUDNN_BENCHMARK = env_bool("TRAINING_CUDNN_BENCHMARK", False)
 
 # --- Quality reports of synthetic versions (issue 8) --------------------------------------------
 # Largest share of synthetic images closer to a real image than the real images' own 1st
