@@ -235,6 +235,9 @@ TRAINING_DEVICE = env_str("TRAINING_DEVICE", "auto")  # auto: the GPU when the w
 # cuDNN times its convolution algorithms on a GPU: faster, but a resumed run no longer repeats
 # the uninterrupted one bit for bit (docs/training.md).
 TRAINING_CUDNN_BENCHMARK = env_bool("TRAINING_CUDNN_BENCHMARK", False)
+# cuDNN times its convolution algorithms on a GPU: faster, but a resumed run no longer repeats
+# the uninterrupted one bit for bit (docs/training.md).
+TRAINING_CUDNN_BENCHMARK = env_bool("TRAINING_CUDNN_BENCHMARK", False)
 
 # --- Quality reports of synthetic versions (issue 8) --------------------------------------------
 # Largest share of synthetic images closer to a real image than the real images' own 1st
