@@ -1,13 +1,15 @@
 """The training loop: read `train` top to bottom.
 
     data (+ offline affine expansion) -> G, D, EMA-G, Adam x2, LeCam, sampler, noise RNG
-    -> [resume from out_dir/checkpoint.pt] -> per iteration: D step(s), G step, EMA update,
-    progress callback, checkpoint every K, evaluation every M -> export generator.pt
+    -> [resume from out_dir/checkpoint.pt] -> per iteration: the draws (`draw_step`), then
+    D step(s), G step, EMA update (`train_step`; a replayed CUDA graph on a GPU), progress
+    every few iterations, checkpoint every K, evaluation every M -> export generator.pt
 
 Determinism: every random draw of the loop comes from a torch.Generator the loop owns (batch
 order, latents, labels, DiffAugment), all of them seeded from `config.seed` and saved in each
 checkpoint with the networks, optimisers, EMA and LeCam state, so on the same device N
-iterations, a checkpoint and N more give bit-for-bit the weights of 2N iterations in one go.
+iterations, a checkpoint and N more give bit-for-bit the weights of 2N iterations in one go
+(on a GPU too: docs/training.md says what makes it so).
 
 The portal's Celery task drives a run through `Callbacks` (progress, evaluation results,
 checkpoint upload, cancellation) and never reaches into the loop.
