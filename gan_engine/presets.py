@@ -5,7 +5,7 @@
 - default: the paper's architecture and data plus what helps with a few hundred images:
   EMA generator, DiffAugment (color, translation, cutout) and LeCam, bf16 where the device
   supports it, and reflect padding in G (zero padding drew a frame around every sample of
-  white-background tiles; FACTS.md).
+  the white-background demo tiles in CPU runs; reflect padding removed it at once).
 - small: default at width 16 and batch 32 with G lr 2e-4, for a demo model on a 2-core CPU
   (~0.6 s/iteration, 1,200 iterations in about 12 minutes).
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32: tens of iterations
