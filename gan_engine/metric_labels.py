@@ -12,9 +12,14 @@ LABELS = {
 }
 
 
-def metric_label(name: str, extractor: str, fid_comparable: bool) -> str:
-    """Display name that never calls a distance on other features "FID"."""
+def metric_label(name: str, extractor: str, standard_network: bool) -> str:
+    """Display name that never calls a distance on other features "FID".
+
+    `standard_network` is the registry's claim that `extractor` is the standard Inception-v3
+    FID network; the name follows the network only, so a FID from too few images is still
+    "FID", flagged as a small sample beside it (gan_engine.metrics).
+    """
     standard, generic, part = LABELS[name]
-    if fid_comparable:
+    if standard_network:
         return f"{standard} (Inception-v3)"
     return f"{generic} ({extractor} {part})"
