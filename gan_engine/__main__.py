@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from gan_engine.artifacts import BLOCK_PERIODS, CORNERS
+from gan_engine.artifact_targets import artifacts_summary
 from gan_engine.data import load_image_folder
 from gan_engine.presets import PRESETS, make_config
 from gan_engine.sample import class_grid, load_sampling_model, save_png, write_samples
@@ -151,7 +151,7 @@ def summarise(report: dict) -> str:
     """The overall results of a report in one line, each under its label as the pages show it
     (only the standard Inception-v3's distance is "FID"), small samples marked, then the
     artifact figures, e.g. 'Kernel distance (random-cnn-0 features) 0.012 ± 0.003 (small
-    sample: 75 real / 75 generated); block ratio 4/8/16 px 1.02/1.31/1.05, ...'."""
+    sample: 75 real / 75 generated); block-boundary ratio at 4/8/16 px 1.02/1.31/1.05 ...'."""
     parts = []
     for r in report["results"]:
         if r["class_name"] is not None:
@@ -163,19 +163,8 @@ def summarise(report: dict) -> str:
         small = f" (small sample: {r['n_real']} real / {r['n_fake']} generated)"
         parts.append(f"{r['label']} {r['value']:.4g}{spread}{small if r['small_sample'] else ''}")
     if report.get("artifacts"):
-        parts.append(summarise_artifacts(report["artifacts"]))
+        parts.append(artifacts_summary(report["artifacts"]))
     return "; ".join(parts)
-
-
-def summarise_artifacts(figures: dict[str, float]) -> str:
-    """The artifact figures in a few words: block ratios, the worst corner, periodicity."""
-    ratios = "/".join(f"{figures[f'block_ratio_{p}']:.2f}" for p in BLOCK_PERIODS)
-    corners = max(figures[f"corner_saturation_{corner}"] for corner in CORNERS)
-    return (
-        f"block ratio {'/'.join(map(str, BLOCK_PERIODS))} px {ratios}, "
-        f"saturated pixels in the worst corner {corners:.1%} "
-        f"(centre {figures['centre_saturation']:.1%}), periodicity {figures['periodicity']:.1f}"
-    )
 
 
 def run_sample(args: argparse.Namespace) -> None:

@@ -47,3 +47,18 @@ def missed_targets(figures: dict[str, float]) -> dict[str, float]:
 def meets_targets(figures: dict[str, float]) -> bool:
     """Whether `figures` (from artifact_figures) meet every corner and block-ratio target."""
     return not missed_targets(figures)
+
+
+def artifacts_summary(figures: dict[str, float]) -> str:
+    """The figures in one line for logs, the CLI and data cards: block ratios, the worst
+    corner's and the centre's saturated share, periodicity, and the targets missed."""
+    ratios = "/".join(f"{figures[f'block_ratio_{p}']:.2f}" for p in BLOCK_PERIODS)
+    corner = max(figures[f"corner_saturation_{corner}"] for corner in CORNERS)
+    missed = missed_targets(figures)
+    verdict = f"misses {', '.join(missed)}" if missed else "meets the corner and block targets"
+    return (
+        f"block-boundary ratio at {'/'.join(map(str, BLOCK_PERIODS))} px {ratios} "
+        f"(target <= {BLOCK_RATIO_TARGET}), saturated pixels in the worst corner {corner:.1%} "
+        f"(target <= {SATURATION_TARGET:.0%}; centre {figures['centre_saturation']:.1%}), "
+        f"periodicity {figures['periodicity']:.1f}; {verdict}"
+    )

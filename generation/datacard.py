@@ -5,6 +5,7 @@ Metrics are written with their own labels (e.g. "FID (Inception-v3)" or "Fréche
 """
 
 from datasets.models import DatasetVersion
+from gan_engine.artifact_targets import artifacts_summary
 from generation.models import GenerationJob
 
 
@@ -26,6 +27,17 @@ def metric_lines(results: list[dict]) -> list[str]:
                 f"- {result.get('label', result['name'])}: unavailable ({result['reason']})"
             )
     return lines
+
+
+def artifact_lines(report: dict) -> list[str]:
+    """The artifact figures (docs/quality.md) of a report's generated images, where it has
+    them: corner blotches and block grids that distances in feature space barely see."""
+    figures = report.get("artifacts")
+    return (
+        [f"- Artifact figures of the generated images: {artifacts_summary(figures)}."]
+        if figures
+        else []
+    )
 
 
 def synthetic_data_card(*, job: GenerationJob, version: DatasetVersion) -> str:
@@ -50,9 +62,11 @@ def synthetic_data_card(*, job: GenerationJob, version: DatasetVersion) -> str:
         "",
         "Model metrics at the end of training:",
         *(metric_lines(model.metrics.get("results", [])) or ["- none recorded"]),
+        *artifact_lines(model.metrics),
         "",
         "This set against the source images:",
         *(metric_lines(job.metrics.get("results", [])) or ["- none recorded"]),
+        *artifact_lines(job.metrics),
     ]
     if notes:
         parts += ["", f"Inception-v3 metrics were not computed: {notes}"]

@@ -115,5 +115,5 @@ def test_the_evaluation_line_names_each_figure_by_its_label_never_fid_for_a_subs
     assert "Fréchet distance (random-cnn-0 features) " in line
     assert "Kernel distance (random-cnn-0 features) " in line
     assert "(small sample: 18 real / 18 generated)" in line  # 18 images, 256 dimensions
-    assert "block ratio 4/8/16 px " in line
+    assert "block-boundary ratio at 4/8/16 px " in line
     assert not re.search(r"\b(fid|kid)\b", line, flags=re.IGNORECASE)

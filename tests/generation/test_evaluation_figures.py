@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from gan_engine.artifact_targets import FIGURES, LABELS
 from generation import services
-from generation.models import ARTIFACT_FIELDS, MetricPoint, TrainingRun
+from generation.generating import run_generation
+from generation.models import ARTIFACT_FIELDS, GanModel, GenerationJob, MetricPoint, TrainingRun
 from generation.training import run_training
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection.
@@ -74,3 +75,18 @@ def test_the_api_returns_the_artifact_figures_and_small_sample_flags(client, own
     assert "36 real and 36 generated images" in point["small_sample"]["fid"]
     losses_only = [p for p in points if p["iteration"] != evaluated.iteration]
     assert all(p["small_sample"] == {} and p["block_ratio_8"] is None for p in losses_only)
+
+
+def test_the_data_card_states_the_artifact_figures_of_the_model_and_of_the_set(owner, evaluated):
+    model = GanModel.objects.get(training_run_id=evaluated.run_id)
+    job = services.start_generation(
+        model=model, count_per_class=12, classes=None, seed=3, user=owner, enqueue=False
+    )
+    run_generation(job.pk)
+    job = GenerationJob.objects.get(pk=job.pk)
+    card = job.result_version.description
+    lines = [line for line in card.splitlines() if line.startswith("- Artifact figures")]
+    assert len(lines) == 2  # the model's last evaluation, then this set against its source
+    set_figures = job.metrics["artifacts"]
+    assert f"block-boundary ratio at 4/8/16 px {set_figures['block_ratio_4']:.2f}/" in lines[1]
+    assert f"periodicity {set_figures['periodicity']:.1f}" in lines[1]
