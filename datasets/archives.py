@@ -1,4 +1,4 @@
-"""The ZIP of a version (DESIGN.md section 7), as one ordered list of members.
+"""The ZIP of a version, as one ordered list of members.
 
     <slug>-v<N>/images/<class>/<file>   the images, one folder per class (ImageFolder layout)
     <slug>-v<N>/metadata.csv            file_name, label, and each image's `extra` (model, seed)

@@ -9,7 +9,7 @@ what can be repaired without losing data:
   file just written by an import whose rows are not yet committed is never taken for one;
 - an image of a draft version whose file is missing or corrupt loses its row (and the corrupt
   file), and the version's counts are recomputed: a draft is still being curated;
-- a published version is immutable (DESIGN.md section 8): its images are reported, never
+- a published version is immutable (docs/security.md): its images are reported, never
   touched; a fix is a new version. Only its ZIP, a file derived from the immutable contents and
   one of the fields a published version may still change, is cleared and queued for a rebuild;
 - an image stored under an extension that is not its format's (rows imported before the

@@ -141,7 +141,7 @@ class StoredImages:
 
 
 def version_identifier(dataset: Dataset, number: int) -> str:
-    """The DOI-like identifier of a version: `<DOI_PREFIX>/<slug>.v<N>` (DESIGN.md section 3)."""
+    """The DOI-like identifier of a version: `<DOI_PREFIX>/<slug>.v<N>`."""
     return f"{settings.DOI_PREFIX}/{dataset.slug}.v{number}"
 
 

@@ -2,8 +2,8 @@
 
 Brokers alone do not redeliver a dead worker's task in time (the file-system broker never does,
 Redis only after its visibility timeout), so each task claims its row before working, renews the
-claim while it works, and a recovery step re-enqueues rows whose holder is gone (DESIGN.md
-section 8). The claim is a single conditional UPDATE, so two workers can never both win it.
+claim while it works, and a recovery step re-enqueues rows whose holder is gone.
+The claim is a single conditional UPDATE, so two workers can never both win it.
 """
 
 import logging

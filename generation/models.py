@@ -2,7 +2,7 @@
 
 Lineage: GanModel -> TrainingRun -> source DatasetVersion; GenerationJob -> GanModel and the
 synthetic DatasetVersion it fills. Runs and jobs carry a heartbeat and the worker that holds
-them, so a recovery step can tell a dead worker's work from live work (DESIGN.md section 8).
+them, so a recovery step can tell a dead worker's work from live work.
 """
 
 from django.conf import settings

@@ -1,6 +1,6 @@
 """Settings of the portal, all read from the environment (a `.env` file is read if present).
 
-With no variable set this is the embedded default of DESIGN.md section 5: SQLite in WAL mode
+With no variable set this is the embedded default: SQLite in WAL mode
 under `var/`, files under `var/media`, and a Celery broker on the file system, so that one laptop
 runs everything with no service. Production sets DATABASE_URL, CELERY_BROKER_URL and
 STORAGE_BACKEND (see README.md for the full list).
@@ -134,7 +134,7 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Files -------------------------------------------------------------------------------------
-# Media is never served from a public URL (DESIGN.md section 8): every file goes through a view
+# Media is never served from a public URL (docs/security.md): every file goes through a view
 # that checks visibility, so MEDIA_URL is not routed anywhere.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
@@ -202,7 +202,7 @@ WHITENOISE_USE_FINDERS = True
 DOI_PREFIX = env_str("DOI_PREFIX", "10.5072")
 PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Artificial Biomedical Image Database Portal")
 
-# Limits on uploaded archives (DESIGN.md section 8); every one is checked before anything is stored.
+# Limits on uploaded archives (docs/security.md); every one is checked before anything is stored.
 IMPORT_MAX_ENTRIES = env_int("IMPORT_MAX_ENTRIES", 100_000)
 IMPORT_MAX_TOTAL_BYTES = env_int("IMPORT_MAX_TOTAL_BYTES", 4 * 1024**3)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 64 * 1024**2)

@@ -1,7 +1,7 @@
 """URLs of the REST API, included under /api/ by portal.urls.
 
 Versioning is in the path: `/api/v1/...` is the API, and `/api/...` answers the same as the
-newest version, so that `POST /api/models/7/generate` (as DESIGN.md writes it) works. Links in
+newest version, so that the short form `POST /api/models/7/generate` works. Links in
 responses always name the version (`/api/v1/...`), so stored links keep their meaning when a v2
 appears beside v1. Every URL works with or without its trailing slash, and takes `.{format}`
 suffixes (e.g. `/api/v1/versions/7.bib`). Anything else under /api/ is a JSON 404, never the

@@ -1,4 +1,4 @@
-"""Downloads: what the ZIP holds (DESIGN.md section 7), resumable range requests, ETags, the
+"""Downloads: what the ZIP holds (datasets/archives.py), resumable range requests, ETags, the
 counter that a reload does not inflate, and drafts streamed on the fly."""
 
 import csv

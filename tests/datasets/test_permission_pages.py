@@ -1,5 +1,5 @@
 """Who gets what: anonymous, another user, the owner and staff, against public, restricted and
-private datasets, for the page, a thumbnail, an image file and the ZIP (DESIGN.md section 8).
+private datasets, for the page, a thumbnail, an image file and the ZIP (docs/security.md).
 
 Private answers 404 to outsiders (its existence does not leak); restricted shows its page to
 all but its files (403) only to editors and approved users.

@@ -161,10 +161,10 @@ def kid_between(a: torch.Tensor, b: torch.Tensor, extract) -> float:
 
 
 def test_domain_features_see_texture_even_when_the_classes_differ_by_colour():
-    """FACTS.md: a CNN trained on classes that differ in colour (like the DAB classes) gave
-    pooled features that mostly measured colour. Its texture statistics must see a change of
-    texture at one mean colour more than a 10-grey-level colour shift; its pooled features,
-    checked as the control, do not."""
+    """Measured on the demo set: a CNN trained on classes that differ in colour (like the DAB
+    classes) gave pooled features that mostly measured colour. Its texture statistics must see
+    a change of texture at one mean colour more than a 10-grey-level colour shift; its pooled
+    features, checked as the control, do not."""
     pixels, labels = colour_images(per_class=40, size=SIZE)
     images = torch.from_numpy(pixels).permute(0, 3, 1, 2).contiguous()
     data = LabelledImages(images, torch.from_numpy(labels))
