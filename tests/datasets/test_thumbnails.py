@@ -1,6 +1,7 @@
 """Thumbnails are made once: requests racing for the same uncached thumbnail write one file
 under its fixed name, and check_integrity removes the extra copies an older race left."""
 
+import copy
 import io
 import os
 import threading
@@ -38,7 +39,12 @@ def test_two_requests_for_the_same_uncached_thumbnail_write_one_file(images, med
 
     for image in images:
         start = threading.Barrier(2)
-        racers = [threading.Thread(target=request_thumbnail, args=(image, start)) for _ in "ab"]
+        # Each request has its own row object, as two web requests do (one shared object
+        # would share one open file between the threads).
+        racers = [
+            threading.Thread(target=request_thumbnail, args=(copy.deepcopy(image), start))
+            for _ in "ab"
+        ]
         for racer in racers:
             racer.start()
         for racer in racers:
