@@ -2,10 +2,12 @@
 # Every GPU check and benchmark of the engine in one call, JSON lines on stdout and in
 # OUT_DIR/gpu_all.jsonl (plus the recipes' sample picture there). Sections, in order:
 #   speed:   the CUDA tests (captured = eager, resume exactness, GPU -> CPU checkpoint),
-#            bench/gpu_step.py (captured vs eager, up-sampling forms), bench/gpu_check.sh
-#   quality: bench/recipes.py on the GPU: the ablation rows at the `small` size for 1,000
-#            iterations (paper beside them) while time lasts, then the recipe its rule
-#            composes at full size for 1,000 (seeds 0 and 1) and up to 5,000 iterations
+#            bench/gpu_step.py (captured vs eager, one joint D forward), bench/gpu_check.sh,
+#            bench/gpu_profile.py (where the GPU time of an iteration goes)
+#   quality: bench/recipes.py on the GPU at full size: each recipe of RECIPES (default: the
+#            CANDIDATES) for 1,000 iterations from seed 0, then the best one (`pick`) from
+#            seed 1, and its seed-0 run continued to 5,000 iterations as far as time allows
+#            (EXTRACTOR=... names the feature network where the FID one is not installed)
 # The whole call ends within TOTAL_SECONDS (default 470): the recipes get what is left.
 # Without a CUDA device it says so and exits 0.
 #
@@ -37,18 +39,15 @@ step() {  # name, command...: run it, keep its JSON lines, say how long it took 
 if [ "$SECTION" = all ] || [ "$SECTION" = speed ]; then
     step cuda-tests "$PYTHON" -m pytest --noconftest -c /dev/null --rootdir . -q \
         -p no:cacheprovider tests/gan_engine/test_cuda_step.py
-    step gpu-step "$PYTHON" bench/gpu_step.py --steps 100
+    step gpu-step "$PYTHON" bench/gpu_step.py --steps 100 --variants eager,captured,captured-joint-d
     step gpu-check env PYTHON="$PYTHON" bench/gpu_check.sh 200
+    step gpu-profile "$PYTHON" bench/gpu_profile.py --steps 3 --top 20
 fi
 if [ "$SECTION" = all ] || [ "$SECTION" = quality ]; then
-    speed=$("$PYTHON" -c 'import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-speeds = [l["iterations_per_second"] for l in lines
-          if l.get("bench") == "gpu_check" and l.get("preset") == "default"]
-print(speeds[0] if speeds else 20)' "$log" 2>/dev/null || echo 20)
-    step recipes "$PYTHON" bench/recipes.py --device cuda --recipes ablation \
-        --preset-size cpu --iterations 1000 --seeds 0 1 --compose --compose-size full \
-        --compose-seeds 0 1 --long 5000 --compose-speed "$speed" \
+    recipes=${RECIPES:-no-lecam,no-lecam-zero-padding,no-lecam-zero-padding-color}
+    step recipes "$PYTHON" bench/recipes.py --device cuda --recipes "$recipes" \
+        --preset-size full --iterations 1000 --seeds 0 --pick --compose-seeds 0 1 --long 5000 \
+        ${EXTRACTOR:+--extractor "$EXTRACTOR"} \
         --finish-within $((TOTAL_SECONDS - SECONDS - 10)) --out "$OUT_DIR"
 fi
 echo "results: $log" >&2

@@ -55,9 +55,18 @@ class Conv2d(nn.Conv2d):
 
 
 def pad_edges(x: Tensor, width: int, mode: str) -> Tensor:
-    """Pad the last two dimensions by `width` pixels, mirrored ("reflect", the edge pixel not
-    repeated) or repeated ("replicate"), from slices: see `Conv2d` for why."""
-    for dim in (-2, -1):
+    """Pad the height and width of an N x C x H x W image by `width` pixels, mirrored
+    ("reflect", the edge pixel not repeated) or repeated ("replicate"), from slices: see
+    `Conv2d` for why. A channels_last image is padded as its N x H x W x C view, so the result
+    stays channels_last (a GPU would otherwise convert it back before the convolution: one
+    more copy of the padded image)."""
+    if is_channels_last(x):
+        return _pad_dims(x.permute(0, 2, 3, 1), width, mode, (1, 2)).permute(0, 3, 1, 2)
+    return _pad_dims(x, width, mode, (2, 3))
+
+
+def _pad_dims(x: Tensor, width: int, mode: str, dims: tuple[int, int]) -> Tensor:
+    for dim in dims:
         size = x.shape[dim]
         if mode == "reflect":
             before = x.narrow(dim, 1, width).flip(dim)
@@ -79,10 +88,25 @@ def sn_linear(c_in: int, c_out: int, bias: bool = True) -> nn.Module:
     return _sn(nn.Linear(c_in, c_out, bias=bias))
 
 
+def is_channels_last(x: Tensor) -> bool:
+    """Whether x is stored N x H x W x C (and is not also plainly contiguous, as a 1-channel
+    or 1x1 image is both)."""
+    return (
+        x.dim() == 4
+        and x.is_contiguous(memory_format=torch.channels_last)
+        and (not x.is_contiguous())
+    )
+
+
 def upsample2x(x: Tensor) -> Tensor:
     """Nearest-neighbour 2x up-sampling by broadcasting: same result as F.interpolate, ~6x
-    faster on a CPU, and a plain sum in the backward pass."""
+    faster on a CPU, and a plain sum in the backward pass. The result keeps x's memory format:
+    a channels_last image is up-sampled as its N x H x W x C view (mixing layouts in the sums
+    that follow sends a GPU to its slow strided kernels)."""
     n, c, h, w = x.shape
+    if is_channels_last(x):
+        nhwc = x.permute(0, 2, 3, 1)[:, :, None, :, None, :]
+        return nhwc.expand(n, h, 2, w, 2, c).reshape(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
     return x[:, :, :, None, :, None].expand(n, c, h, 2, w, 2).reshape(n, c, 2 * h, 2 * w)
 
 
@@ -134,6 +158,24 @@ def _phase_taps(weight: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     return torch.stack([w0, w1 + w2], dim), torch.stack([w0 + w1, w2], dim)
 
 
+def pooled_conv(x: Tensor, conv: nn.Conv2d) -> Tensor:
+    """avg_pool2d(conv(x), 2) as one convolution with stride 2, for a zero-padded k x k conv
+    with padding k // 2 (k odd).
+
+    Averaging 2 x 2 outputs of a k x k kernel is a (k + 1) x (k + 1) kernel (the sum of the
+    kernel shifted by each of the four offsets, over 4) applied at every other pixel: the same
+    function, with 2.25x fewer multiply-adds for a 3 x 3 kernel (1x for 1 x 1) and no pooling
+    pass. The pooling layer's backward pass was D's costliest kernel on a GPU (7.5% of an
+    iteration on an H200, more than all convolutions' forward passes).
+    """
+    if conv.padding_mode != "zeros" or conv.stride != (1, 1):
+        raise ValueError("pooled_conv takes a zero-padded convolution with stride 1")
+    weight = conv.weight
+    shifted = [F.pad(weight, (b, 1 - b, a, 1 - a)) for a in (0, 1) for b in (0, 1)]
+    fused = torch.stack(shifted).sum(0) / 4
+    return F.conv2d(x, fused, conv.bias, stride=2, padding=conv.padding)
+
+
 class ConditionalBatchNorm2d(nn.Module):
     """BatchNorm whose gain and bias are looked up per class (gain starts at 1, bias at 0)."""
 
@@ -148,7 +190,10 @@ class ConditionalBatchNorm2d(nn.Module):
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         gain, bias = self.gain(y)[:, :, None, None], self.bias(y)[:, :, None, None]
         if self.bn.training:
-            return self.bn(x) * gain + bias
+            # In the normalised image's precision: fp32 class gains would promote a bf16
+            # image to fp32 here, and the next convolution would cast it back.
+            normalised = self.bn(x)
+            return torch.addcmul(bias.to(normalised.dtype), normalised, gain.to(normalised.dtype))
         # With stored statistics, normalisation and class affine fold into one multiply-add.
         scale = gain * torch.rsqrt(self.bn.running_var + self.bn.eps)[:, None, None]
         return torch.addcmul(bias - self.bn.running_mean[:, None, None] * scale, x, scale)
@@ -211,8 +256,8 @@ class DiscOptBlock(nn.Module):
         self.shortcut = sn_conv(c_in, c_out, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
-        return h + self.shortcut(F.avg_pool2d(x, 2))
+        h = pooled_conv(F.relu(self.conv1(x)), self.conv2)
+        return h + pooled_conv(x, self.shortcut)
 
 
 class DiscBlock(nn.Module):
@@ -226,11 +271,10 @@ class DiscBlock(nn.Module):
         self.shortcut = sn_conv(c_in, c_out, 1) if downsample or c_in != c_out else None
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.conv2(F.relu(self.conv1(F.relu(x))))
-        shortcut = x if self.shortcut is None else self.shortcut(x)
-        if self.downsample:
-            h, shortcut = F.avg_pool2d(h, 2), F.avg_pool2d(shortcut, 2)
-        return h + shortcut
+        h = F.relu(self.conv1(F.relu(x)))
+        if not self.downsample:
+            return self.conv2(h) + (x if self.shortcut is None else self.shortcut(x))
+        return pooled_conv(h, self.conv2) + pooled_conv(x, self.shortcut)
 
 
 def generator_channels(resolution: int, width: int) -> list[int]:

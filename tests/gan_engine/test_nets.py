@@ -11,7 +11,9 @@ from gan_engine.nets import (
     SelfAttention,
     build_discriminator,
     build_generator,
+    pad_edges,
     parameter_count,
+    pooled_conv,
     upsample2x,
     upsampled_conv3x3,
 )
@@ -111,3 +113,37 @@ def test_phase_decomposed_upsampled_convolution_equals_convolving_the_upsampled_
     (grad_fast,) = torch.autograd.grad(upsampled_conv3x3(x, conv).square().sum(), x)
     (grad_reference,) = torch.autograd.grad(reference.square().sum(), x)
     assert torch.allclose(grad_fast, grad_reference, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel", [1, 3])
+def test_pooled_convolution_equals_pooling_the_convolution(kernel):
+    conv = nn.Conv2d(5, 4, kernel, padding=kernel // 2)
+    x = torch.randn(2, 5, 8, 6, requires_grad=True)
+    reference = F.avg_pool2d(conv(x), 2)
+    assert torch.allclose(pooled_conv(x, conv), reference, atol=1e-5)
+    (grad_fused,) = torch.autograd.grad(pooled_conv(x, conv).square().sum(), x)
+    (grad_reference,) = torch.autograd.grad(reference.square().sum(), x)
+    assert torch.allclose(grad_fused, grad_reference, atol=1e-4)
+
+
+def test_pooled_convolution_refuses_padding_it_cannot_fold():
+    with pytest.raises(ValueError, match="zero-padded"):
+        pooled_conv(torch.randn(1, 2, 4, 4), nn.Conv2d(2, 2, 3, padding=1, padding_mode="reflect"))
+
+
+def test_upsampling_and_edge_padding_keep_a_channels_last_image_channels_last():
+    x = torch.randn(2, 5, 4, 3)
+    nhwc = x.contiguous(memory_format=torch.channels_last)
+    up = upsample2x(nhwc)
+    assert torch.equal(up, upsample2x(x))
+    assert up.is_contiguous(memory_format=torch.channels_last) and not up.is_contiguous()
+    for mode in ("reflect", "replicate"):
+        padded = pad_edges(nhwc, 1, mode)
+        assert torch.equal(padded, F.pad(x, (1, 1, 1, 1), mode=mode))
+        assert padded.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_conditional_batchnorm_keeps_the_image_precision():
+    bn = ConditionalBatchNorm2d(4, num_classes=3)  # fp32 class gains, as trained under autocast
+    out = bn(torch.randn(6, 4, 5, 5, dtype=torch.bfloat16), torch.tensor([0, 1, 2, 0, 1, 2]))
+    assert out.dtype == torch.bfloat16
