@@ -49,3 +49,16 @@ def emit(bench: str, **figures) -> dict:
     }
     print(json.dumps(record), flush=True)
     return record
+
+
+# JSON changes to the `default` preset, for measuring a recipe before it becomes the default
+# (bench/gpu_all.sh passes the one bench/recipes.py picked to the speed benches).
+DEFAULT_CHANGES_VARIABLE = "BENCH_DEFAULT_CHANGES"
+
+
+def bench_config(preset: str, overrides: dict | None = None):
+    """make_config(preset, overrides), with $BENCH_DEFAULT_CHANGES applied to `default`."""
+    from gan_engine.presets import make_config
+
+    changes = json.loads(os.environ.get(DEFAULT_CHANGES_VARIABLE) or "{}")
+    return make_config(preset, {**(changes if preset == "default" else {}), **(overrides or {})})

@@ -28,7 +28,8 @@ import torch
 
 from gan_engine.data import load_image_folder
 from gan_engine.demo_data import write_ihc_demo_set
-from gan_engine.presets import make_config
+sys.path.insert(0, "bench")
+from engine_common import bench_config  # noqa: E402
 from gan_engine.train import Callbacks, train
 
 WARMUP = 50  # iterations before timing: eager warm-up, capture, first replays
@@ -36,7 +37,7 @@ work, iterations = Path(sys.argv[1]), int(sys.argv[2])
 write_ihc_demo_set(work / "ihc")
 for preset, precision in (("default", None), ("paper", "fp32"), ("paper", "bf16")):
     overrides = {"iterations": iterations, "eval_every": 0, "checkpoint_every": 0}
-    config = make_config(preset, overrides | ({"precision": precision} if precision else {}))
+    config = bench_config(preset, overrides | ({"precision": precision} if precision else {}))
     data = load_image_folder(work / "ihc", config.resolution)
     stamps = []  # (iteration, seconds) at each progress report, after the device finished
 

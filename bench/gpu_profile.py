@@ -13,10 +13,9 @@ import argparse
 from collections import defaultdict
 
 import torch
-from engine_common import emit
+from engine_common import bench_config, emit
 from torch.profiler import ProfilerActivity, profile
 
-from gan_engine.presets import make_config
 from gan_engine.train import build_state, draw_step, make_step
 
 NUM_CLASSES = 3
@@ -38,7 +37,7 @@ def main() -> None:
 
     device = torch.device("cuda")
     torch.backends.cudnn.deterministic = True
-    config = make_config(args.preset)
+    config = bench_config(args.preset)
     generator = torch.Generator().manual_seed(0)
     images = (torch.rand(700, 3, 64, 64, generator=generator) * 2 - 1).to(device)
     labels = (torch.arange(700) % NUM_CLASSES).to(device)

@@ -20,11 +20,10 @@ import sys
 import time
 
 import torch
-from engine_common import ROOT, emit
+from engine_common import ROOT, bench_config, emit
 
 from gan_engine import train as train_module
 from gan_engine.nets import generator_channels, phase_decomposed_conv3x3, sn_conv, upsample2x
-from gan_engine.presets import make_config
 from gan_engine.train import build_state, draw_step, make_step
 
 NUM_CLASSES = 3
@@ -44,7 +43,7 @@ VARIANTS = {
 
 def measure_step(preset: str, variant: dict, steps: int) -> dict:
     """Iterations/s of `steps` iterations after warm-up (the device finished them all)."""
-    config = make_config(preset, variant.get("overrides", {}))
+    config = bench_config(preset, variant.get("overrides", {}))
     device = torch.device("cuda")
     torch.backends.cudnn.benchmark = variant.get("benchmark", False)
     torch.backends.cudnn.deterministic = not torch.backends.cudnn.benchmark

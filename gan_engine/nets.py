@@ -219,7 +219,10 @@ class SelfAttention(nn.Module):
         query = self.query(x).flatten(2)
         key = F.max_pool2d(self.key(x), 2).flatten(2)
         value = F.max_pool2d(self.value(x), 2).flatten(2)
-        attention = torch.softmax(query.transpose(1, 2) @ key, dim=-1)
+        logits = query.transpose(1, 2) @ key
+        # dtype given: under bf16 autocast the softmax (which accumulates in fp32 anyway)
+        # would otherwise write an fp32 copy of the N x HW x HW/4 map, forward and backward.
+        attention = torch.softmax(logits, dim=-1, dtype=logits.dtype)
         attended = (value @ attention.transpose(1, 2)).view(n, self.v_channels, h, w)
         return x + self.gain * self.out(attended)
 
