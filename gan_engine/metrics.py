@@ -34,7 +34,6 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 from torch import Tensor, nn
-from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
@@ -120,17 +119,29 @@ class EvaluationReport:
         }
 
 
-def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -> float:
-    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2), in float64.
+def frechet_distance(real: Tensor, fake: Tensor) -> float:
+    """Fréchet distance between Gaussians fitted to two feature matrices (rows are samples).
 
-    Tr(sqrt(sigma1 @ sigma2)) is taken as the sum of square roots of the eigenvalues, as
-    torchmetrics does, which stays stable for the singular covariances of small samples.
+    The hard term, Tr(sqrt(sigma1 @ sigma2)), is the sum of the singular values of
+    Xr @ Xf.T / sqrt((nr - 1)(nf - 1)) (Xr, Xf centred): the non-zero eigenvalues of
+    sigma1 @ sigma2 are those of A @ A.T with that A. With fewer samples than dimensions, as
+    in every evaluation of a few hundred images with 2048-d Inception features, that matrix is
+    far smaller than d x d (0.07 s instead of 48 s of CPU for 225 vs 300 images) and needs no
+    eigenvalues of a singular, non-symmetric product. With more samples, the d x d product's
+    eigenvalues are the cheaper way (as torchmetrics and pytorch-fid take it). float64 throughout.
     """
-    mu1, sigma1, mu2, sigma2 = (
-        torch.as_tensor(t, dtype=torch.float64) for t in (mu1, sigma1, mu2, sigma2)
-    )
-    sqrt_trace = torch.linalg.eigvals(sigma1 @ sigma2).sqrt().real.sum()
-    return float((mu1 - mu2).square().sum() + sigma1.trace() + sigma2.trace() - 2 * sqrt_trace)
+    real, fake = (torch.as_tensor(t, dtype=torch.float64) for t in (real, fake))
+    mean_real, mean_fake = real.mean(0), fake.mean(0)
+    real_c, fake_c = real - mean_real, fake - mean_fake
+    scale_real, scale_fake = len(real) - 1, len(fake) - 1
+    if min(len(real), len(fake)) <= real.shape[1]:
+        cross = real_c @ fake_c.T / (scale_real * scale_fake) ** 0.5
+        sqrt_trace = torch.linalg.svdvals(cross).sum()
+    else:
+        product = (real_c.T @ real_c / scale_real) @ (fake_c.T @ fake_c / scale_fake)
+        sqrt_trace = torch.linalg.eigvals(product).sqrt().real.sum()
+    traces = real_c.square().sum() / scale_real + fake_c.square().sum() / scale_fake
+    return float((mean_real - mean_fake).square().sum() + traces - 2 * sqrt_trace)
 
 
 def evaluate(
@@ -337,7 +348,7 @@ def _compute(
         reason = f"needs at least 2 real and 2 generated images, got {n_real} and {n_fake}"
         return _replace(blank, available=False, reason=reason)
     if name == "fid":
-        fid = _finished(blank, _fid(real.features, fake.features), None, {})
+        fid = _finished(blank, frechet_distance(real.features, fake.features), None, {})
         return _flag_few_images(fid, real.features.shape[1])
     return _finished(blank, *_kid(real.features, fake.features, seed))
 
@@ -398,13 +409,6 @@ def _seeded(seed: int):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
-
-
-def _fid(real: Tensor, fake: Tensor) -> float:
-    metric = FrechetInceptionDistance(feature=_Precomputed(real.shape[1]))
-    metric.update(real, real=True)
-    metric.update(fake, real=False)
-    return float(metric.compute())
 
 
 def kid_subset_size(n_real: int, n_fake: int) -> int:

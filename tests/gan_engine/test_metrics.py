@@ -76,15 +76,28 @@ def offline(monkeypatch, tmp_path):
     return tmp_path / "torch-home"
 
 
-def test_frechet_distance_matches_scipy_reference():
+@pytest.mark.parametrize(
+    "n_real, n_fake, dim",
+    [(200, 150, 16), (40, 30, 64)],
+    ids=["more-samples-than-dimensions", "fewer-samples-than-dimensions"],
+)
+def test_frechet_distance_matches_scipy_reference(n_real, n_fake, dim):
     rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(200, 16)), rng.normal(0.3, 1.5, size=(150, 16))
-    mu1, mu2 = x.mean(0), y.mean(0)
-    s1, s2 = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
-    ours = frechet_distance(
-        torch.from_numpy(mu1), torch.from_numpy(s1), torch.from_numpy(mu2), torch.from_numpy(s2)
+    x, y = rng.normal(size=(n_real, dim)), rng.normal(0.3, 1.5, size=(n_fake, dim))
+    ours = frechet_distance(torch.from_numpy(x), torch.from_numpy(y))
+    assert ours == pytest.approx(scipy_frechet(x, y), rel=1e-7)
+
+
+def test_frechet_distance_paths_agree_where_they_meet():
+    """At n = d both formulas apply; they must give the same figure."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(33, 32)), rng.normal(0.2, 0.8, size=(40, 32))
+    features = torch.from_numpy(x), torch.from_numpy(y)
+    small_side = frechet_distance(*features)
+    wide = frechet_distance(
+        *(torch.cat([f, torch.zeros(len(f), 8, dtype=f.dtype)], 1) for f in features)
     )
-    assert ours == pytest.approx(scipy_frechet(x, y), rel=1e-9)
+    assert small_side == pytest.approx(wide, rel=1e-9)
 
 
 def test_fid_of_a_set_with_itself_is_zero_and_matches_scipy_on_the_same_features():
