@@ -603,6 +603,7 @@ def publish_version(*, version: DatasetVersion, user: AbstractBaseUser) -> Datas
         locked.save(update_fields=["state", "published_at"])
         refresh_search_text(dataset=locked.dataset)
         transaction.on_commit(functools.partial(tasks.build_archive.delay, locked.pk))
+        transaction.on_commit(functools.partial(tasks.queue_doi_registration, locked.pk))
     return locked
 
 

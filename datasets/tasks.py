@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from datasets import services
+from datasets import doi_registration, services
 from datasets.models import DatasetVersion
 
 
@@ -15,3 +15,22 @@ from datasets.models import DatasetVersion
 def build_archive(version_id: int) -> None:
     """Build a published version's ZIP; retried when storage hiccups, a no-op once built."""
     services.build_archive(version=DatasetVersion.objects.get(pk=version_id))
+
+
+@shared_task(
+    name="datasets.register_dois",
+    autoretry_for=(doi_registration.RegistrationFailed,),
+    retry_backoff=60,
+    retry_backoff_max=6 * 3600,
+    max_retries=None,
+)
+def register_dois(version_id: int) -> None:
+    """Register a published version's DOI (and the concept DOI) with DataCite; retried with
+    growing waits, without limit, until DataCite has taken both: a DOI in print must resolve."""
+    doi_registration.register(DatasetVersion.objects.get(pk=version_id))
+
+
+def queue_doi_registration(version_id: int) -> None:
+    """Called once a version is published: nothing is queued unless DataCite is configured."""
+    if doi_registration.is_configured():
+        register_dois.delay(version_id)
