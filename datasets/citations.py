@@ -26,6 +26,7 @@ class CitationFacts:
     publisher: str
     license: str  # SPDX id, or "" for a draft without one
     is_draft: bool
+    funding: tuple[str, ...] = ()  # "Funder (award number: award title)", in order
 
     @property
     def url(self) -> str:
@@ -47,7 +48,13 @@ def citation_facts(*, version: DatasetVersion, creators: Sequence[Creator]) -> C
         publisher=settings.PORTAL_PUBLISHER,
         license=version.license.spdx_id if version.license else "",
         is_draft=not version.is_published,
+        funding=tuple(_funding_note(item) for item in version.funding_references.all()),
     )
+
+
+def _funding_note(item) -> str:
+    award = ": ".join(part for part in (item.award_number, item.award_title) if part)
+    return f"{item.funder_name} ({award})" if award else item.funder_name
 
 
 def citation_text(facts: CitationFacts) -> str:
@@ -131,6 +138,8 @@ def _note(facts: CitationFacts) -> str:
     parts = ["Dataset"]
     if facts.license:
         parts.append(f"License: {facts.license}")
+    if facts.funding:
+        parts.append("Funded by " + "; ".join(facts.funding))
     if facts.is_draft:
         parts.append("Draft, not yet published")
     return ". ".join(parts)

@@ -28,9 +28,3 @@ def register_dois(version_id: int) -> None:
     """Register a published version's DOI (and the concept DOI) with DataCite; retried with
     growing waits, without limit, until DataCite has taken both: a DOI in print must resolve."""
     doi_registration.register(DatasetVersion.objects.get(pk=version_id))
-
-
-def queue_doi_registration(version_id: int) -> None:
-    """Called once a version is published: nothing is queued unless DataCite is configured."""
-    if doi_registration.is_configured():
-        register_dois.delay(version_id)

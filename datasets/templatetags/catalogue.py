@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from datasets import doi_registration
+from datasets import doi_registration, related_works
 from datasets.markdown import markdown_to_html
 
 register = template.Library()
@@ -20,3 +20,9 @@ def dois_registered() -> bool:
     """Whether identifiers are registered with DataCite; when not, pages say they are test-prefix
     ones that resolve nowhere, so nobody prints one expecting it to work."""
     return doi_registration.is_configured()
+
+
+@register.filter
+def related_link(item) -> str:
+    """Where a related work opens: DOIs and PubMed ids through their resolvers."""
+    return related_works.link(item)

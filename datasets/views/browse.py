@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from datasets import selectors, services
+from datasets import related_works, selectors, services
 from datasets.api.exports import negotiated_export
 from datasets.citations import citation_bibtex, citation_facts, citation_ris, citation_text
 from datasets.constants import MAX_QUERY_LENGTH, HitKind, SortOrder, Visibility
@@ -86,6 +86,8 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
             "citation_bibtex": citation_bibtex(facts),
             "citation_ris": citation_ris(facts),
             "citation_files": CITATION_FILES,
+            "related": related_works.related_of(version),
+            "funding": related_works.funding_of(version),
             "class_counts": selectors.class_counts(version=version),
             "gallery": (
                 selectors.gallery(version=version, per_class=settings.GALLERY_IMAGES_PER_CLASS)
