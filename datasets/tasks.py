@@ -1,6 +1,7 @@
 """Celery tasks of the catalogue, on the `default` queue: thin shells around services."""
 
 from celery import shared_task
+from django.conf import settings
 
 from datasets import doi_registration, services
 from datasets.models import DatasetVersion
@@ -20,7 +21,7 @@ def build_archive(version_id: int) -> None:
 @shared_task(
     name="datasets.register_dois",
     autoretry_for=(doi_registration.RegistrationFailed,),
-    retry_backoff=60,
+    retry_backoff=settings.DATACITE_RETRY_BACKOFF,
     retry_backoff_max=6 * 3600,
     max_retries=None,
 )

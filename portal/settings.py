@@ -209,6 +209,8 @@ DATACITE_REPOSITORY_ID = env_str("DATACITE_REPOSITORY_ID", "")
 DATACITE_PASSWORD = env_str("DATACITE_PASSWORD", "")
 DATACITE_API_URL = env_str("DATACITE_API_URL", "")
 DATACITE_TIMEOUT = env_float("DATACITE_TIMEOUT", 30.0)
+# The first retry's longest wait in seconds; each further one doubles it, up to six hours.
+DATACITE_RETRY_BACKOFF = env_int("DATACITE_RETRY_BACKOFF", 60)
 
 # OAI-PMH at /oai/ (docs/harvesting.md): records a page, how long a resumption token stays
 # valid, and the repository's name in oai: identifiers (a domain name) and its contact.
