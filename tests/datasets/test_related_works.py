@@ -8,11 +8,13 @@ import json
 import pytest
 from datacite import schema45
 from django.core.exceptions import PermissionDenied
-from lxml import etree
+from lxml import etree, html
 
 from datasets import related_works
 from datasets.constants import RELATION_TYPES, FunderIdentifierType, RelatedIdentifierType
+from datasets.metadata import datacite, version_urls
 from datasets.models import FundingReference, PublishedVersionError, RelatedIdentifier
+from datasets.selectors import creators_of, public_source
 from datasets.services import new_draft_version, publish_version
 from tests.api.builders import synthetic_version
 from tests.catalogue import imported_draft, published
@@ -188,9 +190,6 @@ def test_a_new_version_starts_with_them_and_a_synthetic_one_keeps_its_source(
         item=RelatedIdentifier(version=next_draft, identifier=ARTICLE, relation_type="IsCitedBy"),
         user=owner,
     )
-    from datasets.metadata import datacite, version_urls
-    from datasets.selectors import creators_of, public_source
-
     record = datacite(
         version=next_draft,
         creators=creators_of(version=next_draft),
@@ -207,3 +206,26 @@ def test_the_vocabularies_are_datacite_4_5s():
     assert sorted(RELATION_TYPES) == sorted(definitions["relationType"]["enum"])
     assert set(RelatedIdentifierType.values) <= set(definitions["relatedIdentifierType"]["enum"])
     assert set(FunderIdentifierType.values) == set(definitions["funderIdentifierType"]["enum"])
+
+
+def test_the_admin_inlines_write_through_the_service(client, draft):
+    staff = make_user("admin", staff=True)
+    client.force_login(staff)
+    url = f"/admin/datasets/datasetversion/{draft.pk}/change/"
+    form = html.fromstring(client.get(url).content).get_element_by_id("datasetversion_form")
+    data = dict(form.form_values())
+    data.update(
+        {
+            "related_identifiers-TOTAL_FORMS": "1",
+            "related_identifiers-0-relation_type": "IsSupplementTo",
+            "related_identifiers-0-identifier_type": "DOI",
+            "related_identifiers-0-identifier": f"https://doi.org/{ARTICLE}",
+            "funding_references-TOTAL_FORMS": "1",
+            "funding_references-0-funder_name": "Wellcome Trust",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (item,) = draft.related_identifiers.all()
+    assert (item.relation_type, item.identifier, item.position) == ("IsSupplementTo", ARTICLE, 1)
+    assert [f.funder_name for f in draft.funding_references.all()] == ["Wellcome Trust"]
