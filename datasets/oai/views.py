@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from lxml import etree
 
 from datasets import selectors
+from datasets.constants import Visibility
 from datasets.metadata import datacite, version_urls
 from datasets.models import DatasetVersion
 from datasets.oai import records, tokens
@@ -196,7 +197,7 @@ def _record(request: HttpRequest, version: DatasetVersion, prefix: str) -> etree
         urls=version_urls(version, base=request.build_absolute_uri("/")),
         source=selectors.public_source(version=version),
     )["data"]["attributes"]
-    files_open = version.dataset.visibility == "public"
+    files_open = version.dataset.visibility == Visibility.PUBLIC
     metadata.append(FORMATS[prefix].build(attributes, files_open))
     return record
 
