@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from datasets import services, tasks
+from datasets import related_works, services, tasks
 from datasets.exceptions import PublishRefused
 from datasets.models import (
     AccessRequest,
@@ -13,8 +13,10 @@ from datasets.models import (
     Creator,
     Dataset,
     DatasetVersion,
+    FundingReference,
     ImageRecord,
     License,
+    RelatedIdentifier,
     VisibilityChange,
 )
 
@@ -132,6 +134,24 @@ class AuthorshipInline(admin.TabularInline):
     autocomplete_fields = ["creator"]
 
 
+class RelatedIdentifierInline(admin.TabularInline):
+    model = RelatedIdentifier
+    extra = 0
+    fields = ["relation_type", "identifier_type", "identifier"]
+
+
+class FundingReferenceInline(admin.TabularInline):
+    model = FundingReference
+    extra = 0
+    fields = [
+        "funder_name",
+        "funder_identifier",
+        "funder_identifier_type",
+        "award_number",
+        "award_title",
+    ]
+
+
 @admin.register(DatasetVersion)
 class DatasetVersionAdmin(admin.ModelAdmin):
     list_display = [
@@ -147,7 +167,7 @@ class DatasetVersionAdmin(admin.ModelAdmin):
     list_filter = ["state", "license", "dataset__kind", "dataset__modality"]
     search_fields = ["identifier", "dataset__title", "dataset__slug"]
     list_select_related = ["dataset", "license"]
-    inlines = [AuthorshipInline]
+    inlines = [AuthorshipInline, RelatedIdentifierInline, FundingReferenceInline]
     actions = ["publish", "build_archives"]
     # The state changes only through the publish action, which checks, dates and archives.
     readonly_fields = [
@@ -213,6 +233,18 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_published:
             return []
         return self.inlines
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """Related works and funding are written through their service, which checks the
+        editor and the draft, like the curation page."""
+        if formset.model not in (RelatedIdentifier, FundingReference):
+            return super().save_formset(request, form, formset, change)
+        items = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            related_works.remove(item=item, user=request.user)
+        for item in items:
+            related_works.save(item=item, user=request.user)
+        return None
 
 
 @admin.register(ImageRecord)

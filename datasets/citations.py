@@ -1,6 +1,7 @@
-"""How to cite a version: a plain-text reference (APA style) and a BibTeX entry.
+"""How to cite a version: a plain-text reference (APA style), a BibTeX entry, a RIS record
+(EndNote, Zotero, Mendeley) and CSL-JSON (the input of citation processors: Zotero, Pandoc).
 
-Both are built from the same facts (`CitationFacts`), so the page, the ZIP's CITATION.bib and
+All are built from the same facts (`CitationFacts`), so the page, the ZIP's CITATION.bib and
 the API never disagree on who made what, when, and under which identifier.
 """
 
@@ -25,6 +26,7 @@ class CitationFacts:
     publisher: str
     license: str  # SPDX id, or "" for a draft without one
     is_draft: bool
+    funding: tuple[str, ...] = ()  # "Funder (award number: award title)", in order
 
     @property
     def url(self) -> str:
@@ -46,7 +48,13 @@ def citation_facts(*, version: DatasetVersion, creators: Sequence[Creator]) -> C
         publisher=settings.PORTAL_PUBLISHER,
         license=version.license.spdx_id if version.license else "",
         is_draft=not version.is_published,
+        funding=tuple(_funding_note(item) for item in version.funding_references.all()),
     )
+
+
+def _funding_note(item) -> str:
+    award = ": ".join(part for part in (item.award_number, item.award_title) if part)
+    return f"{item.funder_name} ({award})" if award else item.funder_name
 
 
 def citation_text(facts: CitationFacts) -> str:
@@ -60,7 +68,7 @@ def citation_text(facts: CitationFacts) -> str:
 
 
 def citation_bibtex(facts: CitationFacts) -> str:
-    key = re.sub(r"[^A-Za-z0-9]+", "_", facts.identifier.split("/", 1)[-1]).strip("_")
+    key = _key(facts)
     fields = [
         ("author", " and ".join(_bibtex_name(name) for name in facts.authors)),
         ("title", "{" + _bibtex_escape(facts.title) + "}"),
@@ -75,10 +83,63 @@ def citation_bibtex(facts: CitationFacts) -> str:
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
+def citation_ris(facts: CitationFacts) -> str:
+    """RIS, type DATA: one `TAG  - value` line a field, CRLF as the format's readers expect."""
+    lines = [
+        ("TY", "DATA"),
+        *(("AU", name.strip()) for name in facts.authors),
+        ("TI", facts.title),
+        ("PY", str(facts.year)),
+        ("PB", facts.publisher),
+        ("ET", f"Version {facts.version}"),
+        ("DO", facts.identifier),
+        ("UR", facts.url),
+        ("N1", _note(facts)),
+        ("ER", ""),
+    ]
+    return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)
+
+
+def citation_csl(facts: CitationFacts) -> list[dict]:
+    """CSL-JSON: a list of one `dataset` item; people split into family and given names,
+    organisations kept whole as `literal`."""
+    item = {
+        "id": _key(facts),
+        "type": "dataset",
+        "title": facts.title,
+        "author": [_csl_name(name) for name in facts.authors],
+        "issued": {"date-parts": [[facts.year]]},
+        "publisher": facts.publisher,
+        "version": str(facts.version),
+        "DOI": facts.identifier,
+        "URL": facts.url,
+        "note": _note(facts),
+    }
+    return [item]
+
+
+def _key(facts: CitationFacts) -> str:
+    """A citation key from the identifier's suffix, the same in BibTeX and CSL-JSON."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", facts.identifier.split("/", 1)[-1]).strip("_")
+
+
+def _csl_name(name: str) -> dict:
+    family, comma, given = name.partition(",")
+    if not comma or not given.strip():
+        return {"literal": name.strip()}
+    return {"family": family.strip(), "given": given.strip()}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _note(facts: CitationFacts) -> str:
     parts = ["Dataset"]
     if facts.license:
         parts.append(f"License: {facts.license}")
+    if facts.funding:
+        parts.append("Funded by " + "; ".join(facts.funding))
     if facts.is_draft:
         parts.append("Draft, not yet published")
     return ". ".join(parts)

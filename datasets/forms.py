@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import UploadedFile
 
 from datasets.constants import Modality, Visibility
 from datasets.exceptions import ImportRejected
-from datasets.models import Creator, Dataset, DatasetVersion, License
+from datasets.models import (
+    Creator,
+    Dataset,
+    DatasetVersion,
+    FundingReference,
+    License,
+    RelatedIdentifier,
+)
 from datasets.services import CreatorSpec
 from datasets.uploads import named_upload
 
@@ -135,3 +142,21 @@ class CollaboratorForm(forms.Form):
         help_text="Their account's username. Collaborators edit and publish drafts and see the "
         "files; only you and staff choose collaborators.",
     )
+
+
+class RelatedIdentifierForm(forms.ModelForm):
+    class Meta:
+        model = RelatedIdentifier
+        fields = ["relation_type", "identifier_type", "identifier"]
+
+
+class FundingReferenceForm(forms.ModelForm):
+    class Meta:
+        model = FundingReference
+        fields = [
+            "funder_name",
+            "funder_identifier",
+            "funder_identifier_type",
+            "award_number",
+            "award_title",
+        ]

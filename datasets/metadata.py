@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from datasets import related_works
 from datasets.citations import citation_bibtex, citation_facts, doi_url
 from datasets.models import Creator, DatasetVersion
 from datasets.orcid import ORCID_URL_PREFIXES
@@ -119,7 +120,7 @@ def schema_org_dataset(
             }
         ]
     if source is not None:
-        data["isBasedOn"] = doi_url(source.identifier)
+        data["isBasedOn"] = [doi_url(source.identifier), *data.get("isBasedOn", [])]
     return data
 
 
@@ -279,6 +280,10 @@ def datacite(
                 "relationType": "IsDerivedFrom",
             }
         )
+    attributes["relatedIdentifiers"] += related_works.datacite_related(version)
+    funding = related_works.datacite_funding(version)
+    if funding:
+        attributes["fundingReferences"] = funding
     return {"data": {"type": "dois", "attributes": attributes}}
 
 
@@ -297,6 +302,39 @@ def _common(version: DatasetVersion, creators: Sequence[Creator], urls: VersionU
     }
     if version.license:
         data["license"] = version.license.url
+    data.update(_schema_org_related(version))
+    return data
+
+
+# schema.org's property for a related work, by DataCite relation; the rest are `citation`.
+SCHEMA_ORG_RELATIONS = {
+    "IsDerivedFrom": "isBasedOn",
+    "IsDescribedBy": "subjectOf",
+    "IsDocumentedBy": "subjectOf",
+    "IsPartOf": "isPartOf",
+    "HasPart": "hasPart",
+}
+
+
+def _schema_org_related(version: DatasetVersion) -> dict:
+    """Curated related works as schema.org links (`isBasedOn` for a source, `subjectOf` for the
+    article describing the data, `citation` for the others) and funding as `funder`/`funding`."""
+    data: dict[str, list] = {}
+    for item in related_works.related_of(version):
+        name = SCHEMA_ORG_RELATIONS.get(item.relation_type, "citation")
+        data.setdefault(name, []).append(related_works.link(item))
+    for item in related_works.funding_of(version):
+        funder = {"@type": "Organization", "name": item.funder_name}
+        if item.funder_identifier:
+            funder["identifier"] = item.funder_identifier
+        data.setdefault("funder", []).append(funder)
+        if item.award_number or item.award_title:
+            grant = {"@type": "MonetaryGrant", "funder": funder}
+            if item.award_number:
+                grant["identifier"] = item.award_number
+            if item.award_title:
+                grant["name"] = item.award_title
+            data.setdefault("funding", []).append(grant)
     return data
 
 

@@ -12,13 +12,17 @@ from datasets.constants import (
     RESERVED_SLUGS,
     AccessState,
     DatasetKind,
+    FunderIdentifierType,
     HitKind,
     ImageOrigin,
     Modality,
+    RelatedIdentifierType,
+    RelationType,
     VersionState,
     Visibility,
 )
 from datasets.orcid import validate_orcid
+from datasets.related_identifiers import normalised_identifier
 
 
 class License(models.Model):
@@ -372,3 +376,76 @@ class VersionHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.version_id} on {self.day}"
+
+
+class RelatedIdentifier(models.Model):
+    """A work outside the portal that a version relates to (the article describing it, the
+    study citing it, ...), as DataCite's relatedIdentifier: "<version> <relation> <work>".
+    Written through datasets.related_works, on drafts only: a published version is frozen."""
+
+    version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="related_identifiers"
+    )
+    identifier = models.CharField(max_length=500, help_text="e.g. 10.1234/abc, a URL, 31452104")
+    identifier_type = models.CharField(
+        max_length=10, choices=RelatedIdentifierType.choices, default=RelatedIdentifierType.DOI
+    )
+    relation_type = models.CharField(
+        max_length=24,
+        choices=RelationType.choices,
+        default="IsDescribedBy",
+        help_text="How this version relates to the work: IsDescribedBy the article about it, "
+        "IsCitedBy a paper using it, IsSupplementTo the paper it accompanies, ...",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "identifier", "relation_type"], name="unique_related_identifier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relation_type} {self.identifier_type} {self.identifier}"
+
+    def clean(self) -> None:
+        """DOIs are stored bare (10.x/...), whichever way they were pasted; each type's form is
+        checked, so DataCite and citation tools receive identifiers they can resolve."""
+        if self.identifier and self.identifier_type:
+            try:
+                self.identifier = normalised_identifier(self.identifier, self.identifier_type)
+            except ValueError as error:
+                raise ValidationError({"identifier": str(error)}) from error
+
+
+class FundingReference(models.Model):
+    """Who paid for a version's data, as DataCite's fundingReference. Written through
+    datasets.related_works, on drafts only."""
+
+    version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="funding_references"
+    )
+    funder_name = models.CharField(max_length=300)
+    funder_identifier = models.CharField(
+        max_length=300, blank=True, help_text="e.g. https://ror.org/00k4n6c32"
+    )
+    funder_identifier_type = models.CharField(
+        max_length=20, choices=FunderIdentifierType.choices, blank=True
+    )
+    award_number = models.CharField(max_length=100, blank=True)
+    award_title = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.funder_name} {self.award_number}".strip()
+
+    def clean(self) -> None:
+        if self.funder_identifier and not self.funder_identifier_type:
+            raise ValidationError(
+                {"funder_identifier_type": "say which scheme the funder identifier is in"}
+            )

@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from datasets import selectors, tasks
+from datasets import doi_registration, related_works, selectors, tasks
 from datasets.archive_sources import ImageSource, ImportLimits, open_source
 from datasets.archives import ArchiveContents, archive_file_name, write_zip
 from datasets.constants import (
@@ -603,6 +603,8 @@ def publish_version(*, version: DatasetVersion, user: AbstractBaseUser) -> Datas
         locked.save(update_fields=["state", "published_at"])
         refresh_search_text(dataset=locked.dataset)
         transaction.on_commit(functools.partial(tasks.build_archive.delay, locked.pk))
+        if doi_registration.is_configured():  # else identifiers stay test-prefix ones
+            transaction.on_commit(functools.partial(tasks.register_dois.delay, locked.pk))
     return locked
 
 
@@ -800,6 +802,7 @@ def new_draft_version(*, dataset: Dataset, user: AbstractBaseUser) -> DatasetVer
             for creator_id, position in base.authorship_set.values_list("creator_id", "position")
         )
         _share_images(source=base, target=version)
+        related_works.copy_to(source=base, target=version)
     return version
 
 

@@ -23,4 +23,10 @@ urlpatterns = [
     path("<slug:slug>/v<int:number>/download/", files.download, name="download"),
     path("<slug:slug>/v<int:number>/edit/", curation.edit, name="edit"),
     path("<slug:slug>/v<int:number>/publish/", curation.publish, name="publish"),
+    path("<slug:slug>/v<int:number>/related/", curation.related, name="related"),
+    path(
+        "<slug:slug>/v<int:number>/related/<str:kind>/<int:pk>/remove/",
+        curation.remove_reference,
+        name="remove-reference",
+    ),
 ]

@@ -202,6 +202,23 @@ WHITENOISE_USE_FINDERS = True
 DOI_PREFIX = env_str("DOI_PREFIX", "10.5072")
 PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Artificial Biomedical Image Database Portal")
 
+# DataCite registration (docs/deploy.md): with all three set, publishing registers the version's
+# DOI and the concept DOI under DOI_PREFIX; with any missing, nothing is sent and pages say the
+# identifiers are test-prefix ones.
+DATACITE_REPOSITORY_ID = env_str("DATACITE_REPOSITORY_ID", "")
+DATACITE_PASSWORD = env_str("DATACITE_PASSWORD", "")
+DATACITE_API_URL = env_str("DATACITE_API_URL", "")
+DATACITE_TIMEOUT = env_float("DATACITE_TIMEOUT", 30.0)
+# The first retry's longest wait in seconds; each further one doubles it, up to six hours.
+DATACITE_RETRY_BACKOFF = env_int("DATACITE_RETRY_BACKOFF", 60)
+
+# OAI-PMH at /oai/ (docs/harvesting.md): records a page, how long a resumption token stays
+# valid, and the repository's name in oai: identifiers (a domain name) and its contact.
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)
+OAI_TOKEN_MAX_AGE = env_int("OAI_TOKEN_MAX_AGE", 24 * 3600)
+OAI_REPOSITORY_IDENTIFIER = env_str("OAI_REPOSITORY_IDENTIFIER", "abid.example.org")
+OAI_ADMIN_EMAIL = env_str("OAI_ADMIN_EMAIL", "admin@example.org")
+
 # Limits on uploaded archives (docs/security.md); every one is checked before anything is stored.
 IMPORT_MAX_ENTRIES = env_int("IMPORT_MAX_ENTRIES", 100_000)
 IMPORT_MAX_TOTAL_BYTES = env_int("IMPORT_MAX_TOTAL_BYTES", 4 * 1024**3)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from datasets.oai.views import endpoint as oai_endpoint
 from portal import health, views
 
 urlpatterns = [
@@ -22,5 +23,6 @@ urlpatterns = [
     path("accounts/token/revoke/", views.revoke_token, name="revoke-token"),
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
+    path("oai/", oai_endpoint, name="oai"),
     path("healthz", health.healthz, name="healthz"),
 ]

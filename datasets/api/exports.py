@@ -5,21 +5,32 @@ know it (`selectors.public_source`)."""
 
 from collections.abc import Callable, Sequence
 
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
+from datasets import selectors
 from datasets.api.croissant import croissant
 from datasets.api.renderers import (
+    EXPORT_RENDERERS,
     BibTeXRenderer,
     CitationRenderer,
     CroissantRenderer,
+    CSLRenderer,
     DataCiteRenderer,
+    RISRenderer,
     SchemaOrgRenderer,
 )
-from datasets.citations import citation_bibtex, citation_facts, citation_text
-from datasets.metadata import datacite, schema_org_dataset
+from datasets.citations import (
+    citation_bibtex,
+    citation_csl,
+    citation_facts,
+    citation_ris,
+    citation_text,
+)
+from datasets.metadata import datacite, schema_org_dataset, version_urls
 from datasets.models import Creator, DatasetVersion
 
-Builder = Callable[..., dict | str]
+Builder = Callable[..., dict | list | str]
 
 # The end of a saved export's file name, after `<slug>-v<N>.`
 FILE_ENDINGS = {
@@ -27,6 +38,8 @@ FILE_ENDINGS = {
     CroissantRenderer.format: "croissant.json",
     SchemaOrgRenderer.format: "jsonld",
     BibTeXRenderer.format: "bib",
+    RISRenderer.format: "ris",
+    CSLRenderer.format: "csl.json",
     CitationRenderer.format: "txt",
 }
 
@@ -44,6 +57,14 @@ def bibtex(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
     return citation_bibtex(citation_facts(version=version, creators=creators))
 
 
+def ris(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
+    return citation_ris(citation_facts(version=version, creators=creators))
+
+
+def csl(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> list[dict]:
+    return citation_csl(citation_facts(version=version, creators=creators))
+
+
 def citation(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> str:
     return citation_text(citation_facts(version=version, creators=creators)) + "\n"
 
@@ -53,5 +74,33 @@ EXPORTS: dict[str, Builder] = {
     CroissantRenderer.format: croissant,
     SchemaOrgRenderer.format: schema_org_dataset,
     BibTeXRenderer.format: bibtex,
+    RISRenderer.format: ris,
+    CSLRenderer.format: csl,
     CitationRenderer.format: citation,
 }
+
+
+# What an Accept header may ask a version's page URL for instead of the page (DOI content
+# negotiation lands there). Croissant shares schema.org's media type but for a profile, so it
+# is asked of the API's URL, whose negotiation tells the two apart.
+PAGE_RENDERERS = {
+    renderer.media_type: renderer for renderer in EXPORT_RENDERERS if renderer.format != "croissant"
+}
+
+
+def negotiated_export(request: HttpRequest, version: DatasetVersion) -> HttpResponse | None:
+    """The export the request's Accept header prefers to the HTML page, or None for the page."""
+    renderer = PAGE_RENDERERS.get(request.get_preferred_type(["text/html", *PAGE_RENDERERS]))
+    if renderer is None:
+        return None
+    document = EXPORTS[renderer.format](
+        version=version,
+        creators=selectors.creators_of(version=version),
+        urls=version_urls(version, base=request.build_absolute_uri("/")),
+        source=selectors.public_source(version=version),
+    )
+    return HttpResponse(
+        renderer().render(document),
+        content_type=f"{renderer.media_type}; charset=utf-8",
+        headers=export_headers(version=version, export_format=renderer.format),
+    )

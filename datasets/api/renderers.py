@@ -46,6 +46,16 @@ class BibTeXRenderer(TextRenderer):
     format = "bib"
 
 
+class RISRenderer(TextRenderer):
+    media_type = "application/x-research-info-systems"
+    format = "ris"
+
+
+class CSLRenderer(JsonDocumentRenderer):
+    media_type = "application/vnd.citationstyles.csl+json"
+    format = "csl"
+
+
 class CitationRenderer(TextRenderer):
     media_type = "text/x-bibliography"
     format = "txt"
@@ -67,6 +77,8 @@ EXPORT_RENDERERS = (
     CroissantRenderer,
     SchemaOrgRenderer,
     BibTeXRenderer,
+    RISRenderer,
+    CSLRenderer,
     CitationRenderer,
 )
 

@@ -9,7 +9,16 @@ from datasets.api.exports import EXPORTS
 from datasets.api.links import RouteUrlField, route_url
 from datasets.citations import doi_url
 from datasets.constants import MAX_QUERY_LENGTH, DatasetKind, Modality, SortOrder, Visibility
-from datasets.models import ClassLabel, Creator, Dataset, DatasetVersion, ImageRecord, License
+from datasets.models import (
+    ClassLabel,
+    Creator,
+    Dataset,
+    DatasetVersion,
+    FundingReference,
+    ImageRecord,
+    License,
+    RelatedIdentifier,
+)
 from datasets.orcid import ORCID_URL_PREFIXES
 
 # --- Query parameters --------------------------------------------------------------------------
@@ -140,6 +149,24 @@ class ArchiveSerializer(serializers.Serializer):
     sha256 = serializers.CharField(help_text="Empty until the ZIP is built.")
 
 
+class RelatedIdentifierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelatedIdentifier
+        fields = ["relation_type", "identifier_type", "identifier"]
+
+
+class FundingReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingReference
+        fields = [
+            "funder_name",
+            "funder_identifier",
+            "funder_identifier_type",
+            "award_number",
+            "award_title",
+        ]
+
+
 class VersionSerializer(serializers.ModelSerializer):
     """A version with everything needed to cite, check and fetch it. `derived_from` is the
     source of a synthetic version, shown to those who may see that source."""
@@ -150,6 +177,8 @@ class VersionSerializer(serializers.ModelSerializer):
     license = LicenseSerializer(read_only=True)
     creators = serializers.SerializerMethodField()
     derived_from = serializers.SerializerMethodField()
+    related_identifiers = RelatedIdentifierSerializer(many=True, read_only=True)
+    funding_references = FundingReferenceSerializer(many=True, read_only=True)
     archive = serializers.SerializerMethodField()
     files_url = RouteUrlField("api:version-files")
     exports = serializers.SerializerMethodField()
@@ -170,6 +199,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "description",
             "changes",
             "derived_from",
+            "related_identifiers",
+            "funding_references",
             "class_counts",
             "metrics",
             "image_count",

@@ -138,8 +138,19 @@ or `?format={format}`:
   `application/ld+json; profile="http://mlcommons.org/croissant/1.1"`
 - `jsonld`, schema.org Dataset JSON-LD: `application/ld+json`
 - `bib`, BibTeX: `application/x-bibtex`
+- `ris`, RIS (EndNote, Zotero, Mendeley): `application/x-research-info-systems`
+- `csl`, CSL-JSON (citation processors): `application/vnd.citationstyles.csl+json`
 - `txt`, a plain-text citation (APA style): `text/x-bibliography`
 """
+
+
+# What each export is, for the schema; the others are text.
+EXPORT_SCHEMAS = {
+    "datacite": OpenApiTypes.OBJECT,
+    "croissant": OpenApiTypes.OBJECT,
+    "jsonld": OpenApiTypes.OBJECT,
+    "csl": {"type": "array", "items": {"type": "object"}},
+}
 
 
 @extend_schema(tags=["versions"])
@@ -172,9 +183,7 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             (200, JSONRenderer.media_type): VersionSerializer,
             **{
                 (200, renderer.media_type): OpenApiResponse(
-                    OpenApiTypes.OBJECT
-                    if renderer.format in ("datacite", "croissant", "jsonld")
-                    else OpenApiTypes.STR
+                    EXPORT_SCHEMAS.get(renderer.format, OpenApiTypes.STR)
                 )
                 for renderer in EXPORT_RENDERERS
             },

@@ -4,13 +4,24 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
-from datasets import selectors, services
-from datasets.citations import citation_bibtex, citation_facts, citation_text
+from datasets import related_works, selectors, services
+from datasets.api.exports import negotiated_export
+from datasets.citations import citation_bibtex, citation_facts, citation_ris, citation_text
 from datasets.constants import MAX_QUERY_LENGTH, HitKind, SortOrder, Visibility
 from datasets.forms import AccessRequestForm
 from datasets.metadata import json_ld_script, schema_org_dataset, version_urls
 from datasets.views.visitors import visitor_of
+
+# The exports the citation box offers as files: (API format suffix, label).
+CITATION_FILES = [
+    ("bib", "BibTeX"),
+    ("ris", "RIS"),
+    ("csl", "CSL-JSON"),
+    ("datacite", "DataCite JSON"),
+    ("croissant", "Croissant"),
+]
 
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
@@ -46,6 +57,9 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
     version = selectors.version_for_page(user=user, slug=slug, number=number)
     if version is None:
         raise Http404("No such dataset.")
+    export = negotiated_export(request, version)
+    if export is not None:
+        return export
     dataset = version.dataset
     if request.method == "GET" and services.record_hit(
         version=version, kind=HitKind.VIEW, visitor=visitor_of(request)
@@ -58,7 +72,7 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
     urls = version_urls(version, base=request.build_absolute_uri("/"))
     files_allowed = selectors.can_view_files(user=user, dataset=dataset)
     editor = selectors.is_editor(user=user, dataset=dataset)
-    return render(
+    response = render(
         request,
         "datasets/detail.html",
         {
@@ -70,6 +84,10 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
             "creators": creators,
             "citation_text": citation_text(facts),
             "citation_bibtex": citation_bibtex(facts),
+            "citation_ris": citation_ris(facts),
+            "citation_files": CITATION_FILES,
+            "related": related_works.related_of(version),
+            "funding": related_works.funding_of(version),
             "class_counts": selectors.class_counts(version=version),
             "gallery": (
                 selectors.gallery(version=version, per_class=settings.GALLERY_IMAGES_PER_CLASS)
@@ -105,3 +123,5 @@ def dataset_detail(request: HttpRequest, slug: str, number: int | None = None) -
             ),
         },
     )
+    patch_vary_headers(response, ["Accept"])  # the same URL serves citation formats
+    return response

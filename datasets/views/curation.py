@@ -1,5 +1,5 @@
-"""Curator pages: upload a ZIP as a new dataset, edit a draft, publish it, open a new version,
-choose collaborators, change the visibility."""
+"""Curator pages: upload a ZIP as a new dataset, edit a draft and its related works and funding,
+publish it, open a new version, choose collaborators, change the visibility."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,11 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from datasets import selectors, services
+from datasets import related_works, selectors, services
 from datasets.constants import Visibility
 from datasets.exceptions import CurationRefused, ImportRejected, PublishRefused
-from datasets.forms import CollaboratorForm, DraftForm, UploadForm, VisibilityForm
-from datasets.models import Dataset, DatasetVersion
+from datasets.forms import (
+    CollaboratorForm,
+    DraftForm,
+    FundingReferenceForm,
+    RelatedIdentifierForm,
+    UploadForm,
+    VisibilityForm,
+)
+from datasets.models import Dataset, DatasetVersion, FundingReference, RelatedIdentifier
 
 
 @login_required
@@ -70,6 +77,61 @@ def edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         {"form": form, "version": version, "dataset": version.dataset},
         status=_status(form),
     )
+
+
+# The two kinds of reference on the related-works page: (model, form, what the page calls one).
+REFERENCE_KINDS = {
+    "related": (RelatedIdentifier, RelatedIdentifierForm, "related work"),
+    "funding": (FundingReference, FundingReferenceForm, "funding reference"),
+}
+
+
+@login_required
+def related(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A draft's related works and funding: listed, each removable, and a form to add each."""
+    version = _editable_draft(request, slug, number)
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    forms = {
+        name: form_class(
+            request.POST if name == kind else None, instance=model(version=version), prefix=name
+        )
+        for name, (model, form_class, _) in REFERENCE_KINDS.items()
+    }
+    bound = forms.get(kind)
+    if bound is not None and bound.is_valid():
+        try:
+            related_works.save(item=bound.save(commit=False), user=request.user)
+        except ValidationError as error:
+            _add_model_errors(bound, error)
+        else:
+            messages.success(request, f"Added the {REFERENCE_KINDS[kind][2]}.")
+            return redirect("datasets:related", slug, number)
+    return render(
+        request,
+        "datasets/related.html",
+        {
+            "version": version,
+            "dataset": version.dataset,
+            "related": related_works.related_of(version),
+            "funding": related_works.funding_of(version),
+            "related_form": forms["related"],
+            "funding_form": forms["funding"],
+        },
+        status=400 if bound is not None and bound.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def remove_reference(request: HttpRequest, slug: str, number: int, kind: str, pk: int):
+    version = _editable_draft(request, slug, number)
+    if kind not in REFERENCE_KINDS:
+        raise Http404("No such reference.")
+    model, _, label = REFERENCE_KINDS[kind]
+    item = get_object_or_404(model, version=version, pk=pk)
+    related_works.remove(item=item, user=request.user)
+    messages.success(request, f"Removed the {label}.")
+    return redirect("datasets:related", slug, number)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.datasets.datacite_server import datacite_configured, datacite_server  # noqa: F401
 from tests.factories import make_user
 
 
