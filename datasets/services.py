@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -731,6 +731,17 @@ def override_publication_hold(
     )
     version.refresh_from_db()
     return version
+
+
+def queue_missing_archives(*, versions: QuerySet) -> int:
+    """Queue a ZIP build for each published version of `versions` that has none; returns how
+    many. For a build that failed for good (its task gave up): the task is a no-op once built."""
+    missing = list(
+        versions.filter(state=VersionState.PUBLISHED, archive="").values_list("pk", flat=True)
+    )
+    for pk in missing:
+        transaction.on_commit(functools.partial(tasks.build_archive.delay, pk))
+    return len(missing)
 
 
 def build_archive(*, version: DatasetVersion) -> DatasetVersion:

@@ -8,6 +8,7 @@ report, so the catalogue's view needs no knowledge of quality reports.
 from django import template
 
 from generation import selectors
+from generation.constants import JobState
 from generation.quality_presentation import closest_pairs, report_tables
 
 register = template.Library()
@@ -22,7 +23,7 @@ def quality_report_of(context, version) -> dict | None:
     report = selectors.latest_quality_report(version=version, user=user)
     if report is None:
         return None
-    if report.state != "succeeded":
+    if report.state != JobState.SUCCEEDED:
         return {"report": report, "done": False}
     return {
         **report_tables(report),
