@@ -1,9 +1,10 @@
-"""Template filters of the catalogue pages."""
+"""Template filters and tags of the catalogue pages."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from datasets.markdown import markdown_to_html
+from datasets.panels import panels_in
 
 register = template.Library()
 
@@ -12,3 +13,13 @@ register = template.Library()
 def datacard(text: str) -> SafeString:
     """A data card, written in Markdown by curators and the generation app, as sanitized HTML."""
     return mark_safe(markdown_to_html(text))  # noqa: S308 (sanitized by nh3)
+
+
+@register.simple_tag(takes_context=True)
+def version_panels(context, slot: str) -> SafeString:
+    """The templates other apps registered for `slot` (datasets.panels), rendered with the
+    page's context as an {% include %} would."""
+    engine = context.template.engine
+    return mark_safe(  # noqa: S308 - templates rendered with autoescape
+        "".join(engine.get_template(name).render(context) for name in panels_in(slot))
+    )

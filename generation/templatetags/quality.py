@@ -1,8 +1,9 @@
 """The quality report's part of a synthetic version's page, looked up by the template.
 
-The version page belongs to the catalogue (datasets), which may not import this app; its
-template includes templates/generation/_quality_report.html, which asks this tag for the
-report, so the catalogue's view needs no knowledge of quality reports.
+The version page belongs to the catalogue (datasets), which may not import this app: the app
+registers templates/generation/_quality_report.html as a panel of that page (generation/apps.py,
+datasets/panels.py), and the template asks this tag for the report, so the catalogue's view
+needs no knowledge of quality reports.
 """
 
 from django import template
