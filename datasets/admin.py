@@ -1,11 +1,12 @@
 """Curator's admin of the catalogue: search, filters, thumbnails, read-only published versions."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from datasets import related_works, services, tasks
-from datasets.exceptions import PublishRefused
+from datasets import related_works, selectors, services
+from datasets.exceptions import CurationRefused, PublishRefused
 from datasets.models import (
     AccessRequest,
     Authorship,
@@ -101,15 +102,25 @@ class DatasetAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description", "organ", "classes__name"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["collaborators"]
+    # Rows the services write, with their checks: the form shows them, save_related applies them.
+    SERVICE_FIELDS = ("collaborators",)
     inlines = [ClassLabelInline, VersionInline, VisibilityChangeInline]
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         """A dataset's visibility is chosen when it is added and changed afterwards only on its
-        visibility page, which records the change: here it shows with a link there."""
+        visibility page, which records the change: here it shows with a link there. Its slug
+        is fixed once a version is published: it is part of that version's identifier and of
+        its files' storage names."""
         if obj is None:
             return list(self.readonly_fields)
-        return [*self.readonly_fields, "visibility_link"]
+        fixed = ["slug"] if selectors.has_published_version(dataset=obj) else []
+        return [*self.readonly_fields, *fixed, "visibility_link"]
+
+    def get_prepopulated_fields(self, request, obj=None) -> dict:
+        if obj is not None and selectors.has_published_version(dataset=obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
 
     def get_exclude(self, request, obj=None) -> list[str]:
         return ["visibility"] if obj is not None else []
@@ -123,9 +134,26 @@ class DatasetAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request, form, formsets, change) -> None:
-        """After the classes are saved too: the search matches class names."""
+        """Collaborators through the service (its checks: active account, not the owner), and
+        the search text after the classes are saved too: the search matches class names."""
+        wanted = form.cleaned_data.pop("collaborators", None)
         super().save_related(request, form, formsets, change)
-        services.refresh_search_text(dataset=form.instance)
+        dataset = form.instance
+        if wanted is not None:
+            self._save_collaborators(request, dataset, set(wanted))
+        services.refresh_search_text(dataset=dataset)
+
+    def _save_collaborators(self, request, dataset: Dataset, wanted: set) -> None:
+        current = set(dataset.collaborators.all())
+        for user in current - wanted:
+            services.remove_collaborator(dataset=dataset, user=request.user, collaborator=user)
+        for user in wanted - current:
+            try:
+                services.add_collaborator(
+                    dataset=dataset, user=request.user, username=user.get_username()
+                )
+            except (CurationRefused, PermissionDenied) as refusal:
+                self.message_user(request, f"{dataset.slug}: {refusal}", messages.ERROR)
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -224,10 +252,8 @@ class DatasetVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Build the ZIP of the selected published versions (if missing)")
     def build_archives(self, request, queryset) -> None:
-        versions = queryset.filter(state="published", archive="")
-        for version in versions:
-            tasks.build_archive.delay(version.pk)
-        self.message_user(request, f"Queued {len(versions)} archive builds.")
+        queued = services.queue_missing_archives(versions=queryset)
+        self.message_user(request, f"Queued {queued} archive builds.")
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.is_published:

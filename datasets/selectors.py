@@ -86,6 +86,11 @@ def manages_dataset(*, user: User, dataset: Dataset) -> bool:
     return user.is_authenticated and (user.is_staff or dataset.owner_id == user.pk)
 
 
+def has_published_version(*, dataset: Dataset) -> bool:
+    """Whether `dataset` has a published version: its slug is then part of an identifier."""
+    return dataset.versions.filter(state=VersionState.PUBLISHED).exists()
+
+
 def collaborators_of(*, dataset: Dataset) -> QuerySet:
     return dataset.collaborators.order_by("username")
 

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -484,6 +484,89 @@ def _storing_progress(progress: Progress | None, *, files_read: int) -> Progress
     return report
 
 
+# --- Synthetic drafts --------------------------------------------------------------------------
+
+
+def create_synthetic_draft(
+    *,
+    source: DatasetVersion,
+    slug_base: str,
+    title: str,
+    description: str,
+    owner: AbstractBaseUser,
+    class_names: Sequence[str],
+    creators: Sequence[CreatorSpec] = (),
+    visibility: str = Visibility.PRIVATE,
+    version_description: str = "",
+) -> DatasetVersion:
+    """A new synthetic dataset derived from `source`, with its classes and an empty draft
+    version 1 that a generation job then fills through `store_images`.
+
+    The same rules as an import: every row is checked (`full_clean`) and the slug is the first
+    free, unreserved one made from `slug_base`, because the slug becomes the version's
+    identifier and its storage folder. The draft takes the source's license and keywords; the
+    source's creators are credited through the lineage (`derived_from`), not as authors.
+    Call it inside the caller's transaction when another row must point at the draft.
+    """
+    _check_distinct_creators(creators)
+    dataset = Dataset(
+        slug=_free_slug(slug_base),
+        title=title.strip()[: Dataset._meta.get_field("title").max_length],
+        description=description,
+        keywords=[*source.dataset.keywords, "synthetic", "GAN"],
+        modality=source.dataset.modality,
+        organ=source.dataset.organ,
+        kind=DatasetKind.SYNTHETIC,
+        owner=owner,
+        visibility=visibility,
+    )
+    with transaction.atomic():
+        dataset.full_clean()
+        dataset.save()
+        for position, name in enumerate(class_names):
+            label = ClassLabel(dataset=dataset, name=name, position=position)
+            label.full_clean()
+            label.save()
+        refresh_search_text(dataset=dataset)
+        version = DatasetVersion(
+            dataset=dataset,
+            number=1,
+            state=VersionState.DRAFT,
+            identifier=version_identifier(dataset, 1),
+            license=source.license,
+            derived_from=source,
+            description=version_description,
+        )
+        version.full_clean()
+        version.save()
+        add_creators(version=version, creators=creators)
+    return version
+
+
+def record_version_metrics(
+    *, version: DatasetVersion, metrics: dict, description: str | None = None
+) -> DatasetVersion:
+    """Merge `metrics` into a draft's measured figures (and replace its data card when given).
+
+    Measurements arrive after the images, from jobs that run on their own (the synthetic set's
+    KID/FID, then its quality report), so each adds its keys to what is there under a row lock
+    instead of overwriting the other's. A published version never changes: it is left as it is.
+    """
+    with transaction.atomic():
+        locked = DatasetVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            return locked
+        locked.metrics = {**locked.metrics, **metrics}
+        fields = ["metrics"]
+        if description is not None:
+            locked.description = description
+            fields.append("description")
+        locked.save(update_fields=fields)
+    version.metrics = locked.metrics
+    version.description = locked.description
+    return locked
+
+
 # --- The catalogue entry -----------------------------------------------------------------------
 
 
@@ -650,6 +733,17 @@ def override_publication_hold(
     )
     version.refresh_from_db()
     return version
+
+
+def queue_missing_archives(*, versions: QuerySet) -> int:
+    """Queue a ZIP build for each published version of `versions` that has none; returns how
+    many. For a build that failed for good (its task gave up): the task is a no-op once built."""
+    missing = list(
+        versions.filter(state=VersionState.PUBLISHED, archive="").values_list("pk", flat=True)
+    )
+    for pk in missing:
+        transaction.on_commit(functools.partial(tasks.build_archive.delay, pk))
+    return len(missing)
 
 
 def build_archive(*, version: DatasetVersion) -> DatasetVersion:

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from gan_engine.artifact_targets import artifacts_summary
 from gan_engine.data import load_image_folder
-from gan_engine.presets import PRESETS, make_config
+from gan_engine.presets import DEFAULT_PRESET, PRESETS, make_config
 from gan_engine.sample import class_grid, load_sampling_model, save_png, write_samples
 from gan_engine.train import (
     Callbacks,
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train", parents=[common], help="train a conditional GAN on a folder of class folders"
     )
     t.add_argument("data_dir", type=Path)
-    t.add_argument("--preset", default="small", choices=sorted(PRESETS))
+    t.add_argument("--preset", default=DEFAULT_PRESET, choices=sorted(PRESETS))
     t.add_argument("--iterations", type=int)
     t.add_argument("--eval-every", type=int, help="0: never evaluate")
     t.add_argument("--checkpoint-every", type=int)

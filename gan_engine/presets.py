@@ -11,6 +11,11 @@
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32: tens of iterations
   take a few seconds.
 
+`DEFAULT_PRESET` (small) is what the portal's page, its API and both command lines
+(`manage.py train`, `python -m gan_engine train`) use when no preset is named: it trains on a
+CPU in minutes, and a GPU user names `default` or `paper`. `DESCRIPTIONS` is the one line each
+door shows next to a preset's name.
+
 The portal passes user overrides (a dict from a form or the API) through `make_config`; every
 mistake is a ValueError that names the preset, key or value.
 """
@@ -53,10 +58,18 @@ TINY = dataclasses.replace(
     checkpoint_every=10,
 )
 PRESETS: dict[str, TrainConfig] = {"paper": PAPER, "default": DEFAULT, "small": SMALL, "tiny": TINY}
+DEFAULT_PRESET = "small"
+# In the order a form lists them: the default first, the test-only one last.
+DESCRIPTIONS: dict[str, str] = {
+    "small": "a demo model on a CPU (about 15 minutes)",
+    "default": "the paper's SAGAN plus EMA, DiffAugment and LeCam (GPU)",
+    "paper": "exactly the paper's recipe (GPU)",
+    "tiny": "a smoke test (seconds)",
+}
 
 
 def make_config(
-    preset: str = "default", overrides: Mapping[str, object] | None = None
+    preset: str = DEFAULT_PRESET, overrides: Mapping[str, object] | None = None
 ) -> TrainConfig:
     """The named preset with `overrides` applied, type-checked and range-checked."""
     if preset not in PRESETS:

@@ -35,7 +35,7 @@ TRACKED_READ_ONLY = [
 @admin.action(description="Cancel the selected runs or jobs")
 def cancel_selected(modeladmin, request, queryset) -> None:
     for task in queryset:
-        services.cancel(task=task)
+        services.cancel(task=task, user=request.user)
     modeladmin.message_user(request, f"Cancel requested for {queryset.count()}.", messages.INFO)
 
 

@@ -28,10 +28,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from torch import Tensor
 
-from datasets.constants import VersionState
 from datasets.models import DatasetVersion
 from datasets.quality_summary import QUALITY_KEY
-from datasets.services import hold_publication
+from datasets.services import hold_publication, record_version_metrics
 from gan_engine.data import list_image_folder, load_items
 from gan_engine.quality import (
     PHASES,
@@ -352,6 +351,4 @@ def record_summary(report: QualityReport) -> None:
     """The report's key figures and data-card lines in the draft's `metrics["quality"]`, where
     the catalogue's ZIP README and Croissant read them (datasets.quality_summary); a published
     version never changes."""
-    version = report.version
-    metrics = {**version.metrics, QUALITY_KEY: quality_summary(report)}
-    DatasetVersion.objects.filter(pk=version.pk, state=VersionState.DRAFT).update(metrics=metrics)
+    record_version_metrics(version=report.version, metrics={QUALITY_KEY: quality_summary(report)})

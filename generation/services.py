@@ -22,6 +22,7 @@ from datasets import selectors as catalogue
 from datasets.constants import DatasetKind
 from datasets.models import DatasetVersion
 from gan_engine.presets import make_config
+from generation import selectors
 from generation.constants import ACTIVE_STATES, JobState
 from generation.exceptions import GenerationRejected
 from generation.models import GanModel, GenerationJob, QualityReport, TrackedTask, TrainingRun
@@ -41,7 +42,13 @@ def start_training(
     user,
     enqueue: bool = True,
 ) -> TrainingRun:
-    """A queued TrainingRun of `preset` (+ overrides) on `source_version`, sent to the gpu queue."""
+    """A queued TrainingRun of `preset` (+ overrides) on `source_version`, sent to the gpu queue.
+
+    Raises PermissionDenied unless `user` edits the version's dataset: a run reads every file
+    of the version and its model is shown with the dataset.
+    """
+    if not catalogue.is_editor(user=user, dataset=source_version.dataset):
+        raise PermissionDenied("only the dataset's owner, collaborators and staff train on it")
     overrides = dict(overrides or {})
     try:
         config = make_config(preset, overrides)
@@ -92,7 +99,16 @@ def start_generation(
     user,
     enqueue: bool = True,
 ) -> GenerationJob:
-    """A queued GenerationJob of `count_per_class` images for each of `classes` (default: all)."""
+    """A queued GenerationJob of `count_per_class` images for each of `classes` (default: all).
+
+    Raises PermissionDenied unless `user` may see the files the model learned from: a model
+    can reproduce its training images.
+    """
+    if not selectors.can_generate(user=user, model=model):
+        raise PermissionDenied(
+            "generating needs access to the files this model learned from: ask for it on the "
+            "source dataset's page"
+        )
     maximum = settings.GENERATION_MAX_COUNT_PER_CLASS
     if not isinstance(count_per_class, int) or not 1 <= count_per_class <= maximum:
         raise GenerationRejected(
@@ -207,9 +223,14 @@ def _enqueue(task_name: str, model: type[TrackedTask], pk: int) -> None:
     model.objects.filter(pk=pk).update(celery_task_id=result.id)
 
 
-def cancel(*, task: TrackedTask) -> TrackedTask:
+def cancel(*, task: TrackedTask, user) -> TrackedTask:
     """Cancel a queued task at once; ask a running one to stop (its worker checks every second
-    and marks it cancelled). Finished tasks are left as they are."""
+    and marks it cancelled). Finished tasks are left as they are.
+
+    Raises PermissionDenied unless `user` started the task or is staff.
+    """
+    if not selectors.can_manage(user=user, task=task):
+        raise PermissionDenied("only whoever started it, and staff, may cancel it")
     model = type(task)
     now = timezone.now()
     model.objects.filter(pk=task.pk, state=JobState.QUEUED).update(

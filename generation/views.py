@@ -6,6 +6,7 @@ the server. Anything the user may not see is a 404, as for datasets.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,8 +16,10 @@ from django.views.decorators.http import require_POST
 from datasets import selectors as catalogue
 from datasets import services as catalogue_services
 from datasets.exceptions import PublishRefused
+from gan_engine.presets import DEFAULT_PRESET
 from generation import selectors, services
 from generation.charts import line_chart_svg
+from generation.constants import JobState
 from generation.exceptions import GenerationRejected
 from generation.forms import GenerateForm
 from generation.models import GenerationJob, TrainingRun
@@ -41,7 +44,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "generation/run_detail.html",
         {
             "run": run,
-            "model": getattr(run, "model", None) if run.state == "succeeded" else None,
+            "model": getattr(run, "model", None) if run.state == JobState.SUCCEEDED else None,
             "config": sorted(run.config.items()),
             "evaluations": selectors.evaluation_rows(evaluations),
             "inception_unavailable": evaluations[-1].details.get("inception_unavailable")
@@ -72,7 +75,7 @@ def _progress(task, **extra) -> dict:
 
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     run = _run_or_404(request, pk)
-    model = getattr(run, "model", None) if run.state == "succeeded" else None
+    model = getattr(run, "model", None) if run.state == JobState.SUCCEEDED else None
     return JsonResponse(
         _progress(
             run,
@@ -132,10 +135,12 @@ def run_start(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         run = services.start_training(
             source_version=version,
-            preset=request.POST.get("preset", "small"),
+            preset=request.POST.get("preset", DEFAULT_PRESET),
             overrides=_int_overrides(request.POST, ("iterations", "eval_every")),
             user=request.user,
         )
+    except PermissionDenied:
+        raise Http404("No such dataset version.") from None
     except GenerationRejected as error:
         messages.error(request, f"Training was not started: {error}")
         return redirect("datasets:version", version.dataset.slug, version.number)
@@ -158,9 +163,10 @@ def _int_or_text(value: str) -> object:
 @login_required
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_or_404(request, pk)
-    if not selectors.can_manage(user=request.user, task=run):
-        raise Http404("No such training run.")
-    services.cancel(task=run)
+    try:
+        services.cancel(task=run, user=request.user)
+    except PermissionDenied:
+        raise Http404("No such training run.") from None
     messages.info(request, f"Cancel requested for training run {run.pk}.")
     return redirect("generation:run", pk=run.pk)
 
@@ -172,7 +178,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_generate = selectors.can_generate(user=request.user, model=model)
     form = GenerateForm(request.POST or None, class_names=model.class_names)
     if request.method == "POST":
-        if not can_generate:
+        if not can_generate:  # the form is not shown: checked before the form's errors
             raise Http404("No such model.")
         if form.is_valid():
             try:
@@ -183,6 +189,8 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     seed=form.cleaned_data["seed"],
                     user=request.user,
                 )
+            except PermissionDenied:
+                raise Http404("No such model.") from None
             except GenerationRejected as error:
                 form.add_error(None, str(error))
             else:
@@ -228,7 +236,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _result_url(job: GenerationJob) -> str | None:
     """The page of the finished job's synthetic version, if the user may read it."""
     version = selectors.visible_result(job)
-    if version is None or job.state != "succeeded":
+    if version is None or job.state != JobState.SUCCEEDED:
         return None
     return _version_url(version)
 
@@ -242,9 +250,10 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    if not selectors.can_manage(user=request.user, task=job):
-        raise Http404("No such generation job.")
-    services.cancel(task=job)
+    try:
+        services.cancel(task=job, user=request.user)
+    except PermissionDenied:
+        raise Http404("No such generation job.") from None
     messages.info(request, f"Cancel requested for generation job {job.pk}.")
     return redirect("generation:job", pk=job.pk)
 
@@ -258,7 +267,7 @@ def quality_progress(request: HttpRequest, pk: int) -> JsonResponse:
     report = selectors.visible_quality_report(user=request.user, pk=pk)
     if report is None:
         raise Http404("No such quality report.")
-    done = report.state == "succeeded"
+    done = report.state == JobState.SUCCEEDED
     return JsonResponse(
         _progress(report, result_url=_version_url(report.version) + "#quality" if done else None)
     )

@@ -1,10 +1,11 @@
-"""Template filters of the catalogue pages."""
+"""Template filters and tags of the catalogue pages."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from datasets import doi_registration, related_works
 from datasets.markdown import markdown_to_html
+from datasets.panels import panels_in
 
 register = template.Library()
 
@@ -26,3 +27,13 @@ def dois_registered() -> bool:
 def related_link(item) -> str:
     """Where a related work opens: DOIs and PubMed ids through their resolvers."""
     return related_works.link(item)
+
+
+@register.simple_tag(takes_context=True)
+def version_panels(context, slot: str) -> SafeString:
+    """The templates other apps registered for `slot` (datasets.panels), rendered with the
+    page's context as an {% include %} would."""
+    engine = context.template.engine
+    return mark_safe(  # noqa: S308 - templates rendered with autoescape
+        "".join(engine.get_template(name).render(context) for name in panels_in(slot))
+    )

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from datasets.api.links import RouteUrlField, route_url
 from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
-from gan_engine.presets import PRESETS
+from gan_engine.presets import DEFAULT_PRESET, PRESETS
 from generation import selectors
 from generation.models import (
     ARTIFACT_FIELDS,
@@ -141,7 +141,7 @@ class TrainingRunSerializer(TaskSerializer):
 
 class TrainingRunCreateSerializer(serializers.Serializer):
     source_version = serializers.IntegerField(help_text="Id of the dataset version to learn.")
-    preset = serializers.ChoiceField(choices=sorted(PRESETS), default="small")
+    preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
     overrides = serializers.DictField(
         required=False,
         default=dict,

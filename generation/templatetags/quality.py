@@ -1,13 +1,15 @@
 """The quality report's part of a synthetic version's page, looked up by the template.
 
-The version page belongs to the catalogue (datasets), which may not import this app; its
-template includes templates/generation/_quality_report.html, which asks this tag for the
-report, so the catalogue's view needs no knowledge of quality reports.
+The version page belongs to the catalogue (datasets), which may not import this app: the app
+registers templates/generation/_quality_report.html as a panel of that page (generation/apps.py,
+datasets/panels.py), and the template asks this tag for the report, so the catalogue's view
+needs no knowledge of quality reports.
 """
 
 from django import template
 
 from generation import selectors
+from generation.constants import JobState
 from generation.quality_presentation import closest_pairs, report_tables
 
 register = template.Library()
@@ -22,7 +24,7 @@ def quality_report_of(context, version) -> dict | None:
     report = selectors.latest_quality_report(version=version, user=user)
     if report is None:
         return None
-    if report.state != "succeeded":
+    if report.state != JobState.SUCCEEDED:
         return {"report": report, "done": False}
     return {
         **report_tables(report),

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from gan_engine.config import TrainConfig
-from gan_engine.presets import PRESETS, make_config
+from gan_engine.presets import DEFAULT_PRESET, DESCRIPTIONS, PRESETS, make_config
 
 
 def test_paper_preset_is_exactly_the_paper():
@@ -72,3 +72,9 @@ def test_every_preset_is_a_valid_config_that_round_trips_through_a_dict():
 def test_configs_are_frozen_so_presets_cannot_be_changed_by_accident():
     with pytest.raises(dataclasses.FrozenInstanceError):
         PRESETS["small"].width = 8  # type: ignore[misc]
+
+
+def test_every_preset_is_described_once_and_the_default_is_one_of_them():
+    assert set(DESCRIPTIONS) == set(PRESETS)
+    assert DEFAULT_PRESET in PRESETS
+    assert make_config() == PRESETS[DEFAULT_PRESET]

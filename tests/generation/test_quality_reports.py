@@ -294,7 +294,7 @@ def test_no_report_after_generation_when_switched_off(source_version, owner, set
 @pytest.mark.django_db(transaction=True)
 def test_a_cancelled_report_is_not_computed(fresh, owner):
     report = services.start_quality_report(version=fresh, user=owner, enqueue=False)
-    services.cancel(task=report)
+    services.cancel(task=report, user=owner)
     run_quality_report(report.pk)
     report.refresh_from_db()
     assert report.state == JobState.CANCELLED and report.report == {}

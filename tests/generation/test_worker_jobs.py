@@ -172,7 +172,7 @@ def test_cancel_a_queued_run_and_a_running_one(workers, source_version, owner):
     queued = services.start_training(
         source_version=source_version, preset="tiny", overrides=TINY, user=owner
     )
-    services.cancel(task=queued)
+    services.cancel(task=queued, user=owner)
     assert state_of(TrainingRun, queued.pk) == JobState.CANCELLED
 
     worker = workers("w1")
@@ -187,7 +187,7 @@ def test_cancel_a_queued_run_and_a_running_one(workers, source_version, owner):
         timeout=120,
         what="training to start",
     )
-    services.cancel(task=running)
+    services.cancel(task=running, user=owner)
     wait_for(
         lambda: state_of(TrainingRun, running.pk) == JobState.CANCELLED,
         timeout=10,

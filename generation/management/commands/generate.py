@@ -4,6 +4,7 @@ As the paper's `python generate.py 1000 5`: COUNT images per class with model MO
 the newest model) into a new draft synthetic dataset version, whose identifier it prints.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.management.owners import owner_named
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 user=owner_named(options["owner"]),
                 enqueue=not options["sync"],
             )
-        except GenerationRejected as error:
+        except (GenerationRejected, PermissionDenied) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Generation job {job.pk} queued: {job.count_per_class} per class of "

@@ -2,9 +2,11 @@
 
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.management.owners import owner_named
+from gan_engine.presets import DEFAULT_PRESET, DESCRIPTIONS
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.management.waiting import follow
@@ -18,7 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dataset", required=True, help="slug of the source dataset")
         parser.add_argument("--dataset-version", type=int, help="version number (default: latest)")
-        parser.add_argument("--preset", default="default", help="paper, default, small or tiny")
+        parser.add_argument(
+            "--preset",
+            default=DEFAULT_PRESET,
+            help=f"engine recipe, one of {', '.join(DESCRIPTIONS)} (default: {DEFAULT_PRESET})",
+        )
         parser.add_argument("--iterations", type=int)
         parser.add_argument("--eval-every", type=int)
         parser.add_argument(
@@ -50,7 +56,7 @@ class Command(BaseCommand):
                 user=owner_named(options["owner"]),
                 enqueue=not options["sync"],
             )
-        except GenerationRejected as error:
+        except (GenerationRejected, PermissionDenied) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Training run {run.pk} queued ({run.preset}, {version.identifier})")
         run = follow(
