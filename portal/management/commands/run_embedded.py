@@ -6,15 +6,17 @@ processes, a ZIP is built within seconds of publishing even while a 15-minute tr
 gpu worker; in one, it waited for the training to end.
 
 All run as child processes; each worker in a session of its own, so that Ctrl-C reaches only
-this command, which then stops every child itself (SIGTERM stops everything the same way, so no
-worker outlives it). A worker gets Celery's warm shutdown: the default worker finishes the
-ZIP or recovery step at hand. A training does not end in seconds, so the gpu worker is killed
+this command, which then stops every child itself (SIGTERM and SIGHUP stop everything the same
+way, and a worker whose runner was killed outright ends by itself: see portal.parent_watch).
+A worker gets Celery's warm shutdown: the default worker finishes the ZIP or recovery step at
+hand. A training does not end in seconds, so the gpu worker is killed
 after a short grace; its run keeps its lease and checkpoints, and the recovery step at the next
 start resumes it from the last checkpoint. Celery's cold shutdown is no shortcut: on the solo
 pool it raises inside the running task, which then records the run as failed.
 """
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -30,6 +32,8 @@ POLL_SECONDS = 0.5
 WEB_GRACE_SECONDS = 10
 DEFAULT_WORKER_GRACE_SECONDS = 10
 GPU_WORKER_GRACE_SECONDS = 2
+# prctl's option number, from <linux/prctl.h>.
+PR_SET_PDEATHSIG = 1
 
 
 class Command(BaseCommand):
@@ -46,10 +50,14 @@ class Command(BaseCommand):
         # (as from a shell that started this command in the background).
         signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)  # the terminal closed
         schedule = str(settings.VAR_DIR / "celerybeat-schedule")
         gpu = worker("gpu")
         default = worker("default", "--beat", "--schedule", schedule)
-        web = subprocess.Popen([sys.executable, "manage.py", "runserver", address, "--noreload"])
+        web = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", address, "--noreload"],
+            preexec_fn=end_with_parent,
+        )
         try:
             while all(child.poll() is None for child in (web, gpu, default)):
                 time.sleep(POLL_SECONDS)
@@ -88,7 +96,14 @@ def worker(queue: str, *options: str) -> subprocess.Popen:
             *options,
         ],
         start_new_session=True,
+        env={**os.environ, "PORTAL_PARENT_PID": str(os.getpid())},
     )
+
+
+def end_with_parent() -> None:
+    """Have the kernel SIGTERM the web server if this command is killed outright (Linux's
+    parent-death signal): it shares our process group, but a SIGKILL reaches only us."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _interrupt(signum, frame) -> None:
