@@ -77,7 +77,7 @@ def offline(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "n_real, n_fake, dim",
+    ("n_real", "n_fake", "dim"),
     [(200, 150, 16), (40, 30, 64)],
     ids=["more-samples-than-dimensions", "fewer-samples-than-dimensions"],
 )
