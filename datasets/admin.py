@@ -165,19 +165,13 @@ class AuthorshipInline(admin.TabularInline):
 class RelatedIdentifierInline(admin.TabularInline):
     model = RelatedIdentifier
     extra = 0
-    fields = ["relation_type", "identifier_type", "identifier"]
+    fields = RelatedIdentifier.CURATED_FIELDS
 
 
 class FundingReferenceInline(admin.TabularInline):
     model = FundingReference
     extra = 0
-    fields = [
-        "funder_name",
-        "funder_identifier",
-        "funder_identifier_type",
-        "award_number",
-        "award_title",
-    ]
+    fields = FundingReference.CURATED_FIELDS
 
 
 @admin.register(DatasetVersion)

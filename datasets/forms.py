@@ -147,16 +147,10 @@ class CollaboratorForm(forms.Form):
 class RelatedIdentifierForm(forms.ModelForm):
     class Meta:
         model = RelatedIdentifier
-        fields = ["relation_type", "identifier_type", "identifier"]
+        fields = RelatedIdentifier.CURATED_FIELDS
 
 
 class FundingReferenceForm(forms.ModelForm):
     class Meta:
         model = FundingReference
-        fields = [
-            "funder_name",
-            "funder_identifier",
-            "funder_identifier_type",
-            "award_number",
-            "award_title",
-        ]
+        fields = FundingReference.CURATED_FIELDS

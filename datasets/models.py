@@ -399,6 +399,9 @@ class RelatedIdentifier(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
 
+    # What a curator states (form, admin inline, API): the rest is the row's place.
+    CURATED_FIELDS = ("relation_type", "identifier_type", "identifier")
+
     class Meta:
         ordering = ["version", "position", "pk"]
         constraints = [
@@ -437,6 +440,15 @@ class FundingReference(models.Model):
     award_number = models.CharField(max_length=100, blank=True)
     award_title = models.CharField(max_length=300, blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    # What a curator states (form, admin inline, API): the rest is the row's place.
+    CURATED_FIELDS = (
+        "funder_name",
+        "funder_identifier",
+        "funder_identifier_type",
+        "award_number",
+        "award_title",
+    )
 
     class Meta:
         ordering = ["version", "position", "pk"]

@@ -152,19 +152,13 @@ class ArchiveSerializer(serializers.Serializer):
 class RelatedIdentifierSerializer(serializers.ModelSerializer):
     class Meta:
         model = RelatedIdentifier
-        fields = ["relation_type", "identifier_type", "identifier"]
+        fields = RelatedIdentifier.CURATED_FIELDS
 
 
 class FundingReferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundingReference
-        fields = [
-            "funder_name",
-            "funder_identifier",
-            "funder_identifier_type",
-            "award_number",
-            "award_title",
-        ]
+        fields = FundingReference.CURATED_FIELDS
 
 
 class VersionSerializer(serializers.ModelSerializer):
