@@ -345,23 +345,13 @@ def _write_import(
     written: list[str] = []
     try:
         with transaction.atomic():
-            dataset.save()
-            labels = {
-                name: ClassLabel.objects.create(dataset=dataset, name=name, position=position)
-                for position, name in enumerate(plan.class_names)
-            }
-            refresh_search_text(dataset=dataset)
-            version = DatasetVersion(
+            version, labels = _save_with_first_draft(
                 dataset=dataset,
-                number=1,
-                state=VersionState.DRAFT,
-                identifier=version_identifier(dataset, 1),
+                class_names=plan.class_names,
+                creators=creators,
                 license=license,
                 description=version_description,
             )
-            version.full_clean()
-            version.save()
-            add_creators(version=version, creators=creators)
             images = [_new_image(planned, labels, source) for planned in plan.images]
             written = store_images(version=version, images=images, progress=progress).names
     except BaseException:
@@ -371,6 +361,32 @@ def _write_import(
         _remove_empty_folders(f"datasets/{dataset.slug}")
         raise
     return version
+
+
+def _save_with_first_draft(
+    *, dataset: Dataset, class_names: Sequence[str], creators: Sequence[CreatorSpec], **fields
+) -> tuple[DatasetVersion, dict[str, ClassLabel]]:
+    """The rows every new dataset starts with, imported or synthetic: the dataset (already
+    checked by the caller), its classes in order, and draft version 1 with `fields` and its
+    creators. Returns the draft and the classes by name, for the images that follow."""
+    dataset.save()
+    labels = {}
+    for position, name in enumerate(class_names):
+        labels[name] = label = ClassLabel(dataset=dataset, name=name, position=position)
+        label.full_clean()
+        label.save()
+    refresh_search_text(dataset=dataset)
+    version = DatasetVersion(
+        dataset=dataset,
+        number=1,
+        state=VersionState.DRAFT,
+        identifier=version_identifier(dataset, 1),
+        **fields,
+    )
+    version.full_clean()
+    version.save()
+    add_creators(version=version, creators=creators)
+    return version, labels
 
 
 def add_creators(*, version: DatasetVersion, creators: Sequence[CreatorSpec]) -> None:
@@ -520,26 +536,16 @@ def create_synthetic_draft(
         owner=owner,
         visibility=visibility,
     )
+    dataset.full_clean()
     with transaction.atomic():
-        dataset.full_clean()
-        dataset.save()
-        for position, name in enumerate(class_names):
-            label = ClassLabel(dataset=dataset, name=name, position=position)
-            label.full_clean()
-            label.save()
-        refresh_search_text(dataset=dataset)
-        version = DatasetVersion(
+        version, _ = _save_with_first_draft(
             dataset=dataset,
-            number=1,
-            state=VersionState.DRAFT,
-            identifier=version_identifier(dataset, 1),
+            class_names=class_names,
+            creators=creators,
             license=source.license,
             derived_from=source,
             description=version_description,
         )
-        version.full_clean()
-        version.save()
-        add_creators(version=version, creators=creators)
     return version
 
 
