@@ -26,6 +26,7 @@ from gan_engine import checkpoint
 from gan_engine.config import TrainConfig
 from gan_engine.data import to_uint8
 from gan_engine.nets import Generator, build_generator
+from gan_engine.precision import bf16_supported
 
 SAMPLING_BATCH = 64  # fixed: see generate()
 BN_STAT_BATCHES = 4
@@ -99,8 +100,10 @@ def _recompute_batchnorm(generator: Generator) -> None:
 
 
 def _with_precision(generator: Generator, precision: str) -> Generator:
-    """Eval mode, frozen, in fp32 or entirely in bf16 (faster than autocast for inference)."""
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    """Eval mode, frozen, in fp32 or entirely in bf16 (faster than autocast for inference) where
+    the generator's device has bf16 arithmetic (gan_engine.precision)."""
+    device = next(generator.parameters()).device
+    dtype = torch.bfloat16 if precision == "bf16" and bf16_supported(device) else torch.float32
     return generator.eval().requires_grad_(False).to(dtype)
 
 

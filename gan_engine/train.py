@@ -33,6 +33,7 @@ from gan_engine.config import SCHEDULE_FIELDS, TrainConfig
 from gan_engine.data import BatchSampler, ImageSet
 from gan_engine.losses import LeCam, d_hinge_loss, g_hinge_loss
 from gan_engine.nets import build_discriminator, build_generator
+from gan_engine.precision import bf16_supported
 from gan_engine.sample import SamplingModel, export_payload, generate, sampling_generator
 
 ADAM_BETAS = (0.0, 0.999)
@@ -463,10 +464,11 @@ def sampling_weights(state: TrainState) -> dict[str, Tensor]:
 def autocast_for(
     device: torch.device, precision: str, *, cache: bool = True
 ) -> AbstractContextManager:
-    """bf16 autocast when asked for and the device has it; otherwise plain fp32. `cache`
+    """bf16 autocast when asked for and the device has bf16 arithmetic (gan_engine.precision);
+    otherwise plain fp32. `cache`
     keeps the bf16 copies of leaf weights for the step; a CUDA graph cannot capture that
     cache (the values are the same either way)."""
-    if precision == "bf16" and (device.type == "cpu" or torch.cuda.is_bf16_supported()):
+    if precision == "bf16" and bf16_supported(device):
         return torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=cache)
     return nullcontext()
 
