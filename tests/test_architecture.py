@@ -1,6 +1,7 @@
 """The parts' import rules (docs: gan_engine imports no Django; the catalogue imports neither the
-pipeline nor the engine), read from the source: every import statement, at module level or in a
-function, and the catalogue templates' {% load %}, {% include %} and {% extends %}."""
+pipeline nor the engine; the researchers' client in client/ imports no server code), read from
+the source: every import statement, at module level or in a function, and the catalogue
+templates' {% load %}, {% include %} and {% extends %}."""
 
 import ast
 import re
@@ -12,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "gan_engine": {"django", "rest_framework", "celery", "datasets", "generation", "portal"},
     "datasets": {"generation", "gan_engine"},
+    # The researchers' client is its own distribution: HTTP only, no server code. (It may
+    # import `datasets`: in abid.hf that is Hugging Face's package.)
+    "client": {"django", "rest_framework", "celery", "portal", "generation", "gan_engine"},
 }
 TEMPLATE_TAG = re.compile(r"{%\s*(load|include|extends)\s+([^%]*)%}")
 GENERATION_TAG_LIBRARIES = {path.stem for path in (ROOT / "generation/templatetags").glob("*.py")}

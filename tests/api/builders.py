@@ -55,9 +55,17 @@ def trained_model(version: DatasetVersion, owner, *, name: str = "") -> GanModel
     )
 
 
-def synthetic_version(source: DatasetVersion, owner, *, visibility: str = "public"):
-    """A published synthetic version derived from `source`, with one generated PNG per class,
-    stored through the catalogue's services as a generation job stores its images."""
+def synthetic_version(
+    source: DatasetVersion,
+    owner,
+    *,
+    visibility: str = "public",
+    model: GanModel | None = None,
+    per_class: int = 1,
+):
+    """A published synthetic version derived from `source`, with `per_class` generated PNGs per
+    class, stored through the catalogue's services as a generation job stores its images (with
+    the model and seed of each image when `model` is given, as generation.generating does)."""
     version = create_synthetic_draft(
         source=source,
         slug_base=f"{source.dataset.slug}-synthetic",
@@ -74,17 +82,22 @@ def synthetic_version(source: DatasetVersion, owner, *, visibility: str = "publi
     )
     with transaction.atomic():
         images = []
-        for position, label in enumerate(version.dataset.classes.order_by("position")):
-            data = png_bytes((50 * position, 90, 120))
-            images.append(
-                NewImage(
-                    label=label,
-                    file_name=f"seed-{position}.png",
-                    width=16,
-                    height=16,
-                    read=lambda data=data: data,
-                    origin=ImageOrigin.GENERATED,
+        labels = version.dataset.classes.order_by("position")
+        for position, label in enumerate(labels):
+            for index in range(per_class):
+                seed = position * per_class + index
+                data = png_bytes((50 * position, 90, 120 - 10 * index))
+                extra = {"model": str(model), "model_id": model.pk, "seed": seed} if model else {}
+                images.append(
+                    NewImage(
+                        label=label,
+                        file_name=f"seed-{seed}.png",
+                        width=16,
+                        height=16,
+                        read=lambda data=data: data,
+                        origin=ImageOrigin.GENERATED,
+                        extra=extra,
+                    )
                 )
-            )
         store_images(version=version, images=images)
     return build_archive(version=publish_version(version=version, user=owner))

@@ -1,9 +1,10 @@
 """Resumable, verified downloads of a version's ZIP.
 
-Bytes go to `<name>.zip.part`; an interrupted download leaves it there, and the next call asks
-only for the rest (`Range: bytes=N-`, with `If-Range` naming the ZIP's sha256 so that a changed
-file is sent whole). The finished file is checked against the sha256 the portal states before
-it takes its final name: a file under that name is always complete and correct.
+Bytes go to `<slug>-v<N>.zip.part`; an interrupted download leaves it there, and the next call
+asks only for the rest (`Range: bytes=N-`, with `If-Range` naming the ZIP's sha256 so that a
+changed file is sent whole). The finished file must match the sha256 the portal states, and
+every file inside it must match the archive's MANIFEST.sha256, before it takes its final name:
+a file under that name is always complete and correct, and a failed one is removed.
 """
 
 import hashlib
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import requests
 
-from portal.client.errors import PortalError
+from abid.errors import VerificationError
+from abid.manifest import verify_zip
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -23,6 +25,10 @@ class Downloaded:
     path: Path
     sha256: str
     resumed_from: int  # bytes that were on disk already (0: a fresh download)
+
+
+def archive_name(version: dict) -> str:
+    return f"{version['dataset']['slug']}-v{version['number']}.zip"
 
 
 def download_archive(
@@ -35,7 +41,7 @@ def download_archive(
     """Fetch `version`'s ZIP into `folder` with `request` (Client.request)."""
     archive = version["archive"]
     expected, size = archive["sha256"], archive["size"]
-    target = folder / f"{version['dataset']['slug']}-v{version['number']}.zip"
+    target = folder / archive_name(version)
     if target.exists() and expected and sha256_of(target) == expected:
         return Downloaded(target, expected, resumed_from=size)
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,12 +51,16 @@ def download_archive(
     if not offset or offset < size:
         offset = _fetch(request, archive["url"], part, offset, expected, size, progress)
     digest = sha256_of(part)
-    if expected and digest != expected:
+    try:
+        if expected and digest != expected:
+            raise VerificationError(
+                f"{target.name}: sha256 {digest} does not match the portal's {expected}; "
+                "the partial file was removed, download it again"
+            )
+        verify_zip(part, name=target.name)
+    except VerificationError:
         part.unlink()
-        raise PortalError(
-            f"{target.name}: sha256 {digest} does not match the portal's {expected}; "
-            "the partial file was removed, download it again"
-        )
+        raise
     part.replace(target)
     return Downloaded(target, digest, resumed_from=offset)
 
