@@ -10,6 +10,7 @@ an ellipsis while its <title> keeps the full name for hovering. Points with no v
 iteration without evaluation, a class without held-out images) are skipped.
 """
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -32,17 +33,22 @@ PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 def line_chart_svg(
     title: str, series: dict[str, Sequence[tuple[float, float]]], *, x_label: str = "iteration"
 ) -> str:
-    """An SVG document with one polyline (and markers) per named series of (x, y) points."""
+    """An SVG document with one polyline (and markers) per named series of (x, y) points;
+    points that are not finite numbers (a diverged loss) are left out."""
+    series = {
+        name: [(x, y) for x, y in values if math.isfinite(x) and math.isfinite(y)]
+        for name, values in series.items()
+    }
     points = [point for values in series.values() for point in values]
     if not points:
         return _empty(title)
-    x_range = _padded_range([x for x, _ in points])
-    y_range = _padded_range([y for _, y in points])
+    x_axis = _nice_range([x for x, _ in points])
+    y_axis = _nice_range([y for _, y in points])
     legend, rows = _legend(list(series))
-    parts = _frame(title, rows) + _axes(x_range, y_range, x_label)
+    parts = _frame(title, rows) + _axes(x_axis, y_axis, x_label)
     for index, values in enumerate(series.values()):
         colour = COLOURS[index % len(COLOURS)]
-        coordinates = [_project(x, y, x_range, y_range) for x, y in values]
+        coordinates = [_project(x, y, x_axis, y_axis) for x, y in values]
         if len(coordinates) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in coordinates)
             parts.append(
@@ -68,8 +74,10 @@ def bar_chart_svg(
         return _empty(title)
     legend, rows = _legend(list(series))
     parts = _frame(title, rows) + _axis_lines()
-    for fraction in (0, 0.5, 1):
-        parts.append(_y_tick(PLOT_BOTTOM - fraction * PLOT_HEIGHT, fraction * y_max))
+    for fraction in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(
+            _y_tick(PLOT_BOTTOM - fraction * PLOT_HEIGHT, _tick_text(fraction * y_max, y_max / 4))
+        )
     group_w = PLOT_WIDTH / len(categories)
     bar_w = group_w * 0.8 / len(series)
     for c_index, category in enumerate(categories):
@@ -171,17 +179,36 @@ def _legend(names: list[str]) -> tuple[list[str], int]:
     return parts, row + 1 if names else 0
 
 
-def _padded_range(values: list[float]) -> tuple[float, float]:
+def _nice_range(values: list[float], ticks: int = 5) -> tuple[float, float, float]:
+    """(low, high, step) of an axis holding `values`, its ends and ticks on round numbers
+    (1, 2 or 5 times a power of ten) so tick labels read as 0, 500, 1000 rather than 162, 1125."""
     low, high = min(values), max(values)
     if low == high:
-        return low - 1, high + 1
-    pad = (high - low) * 0.05
-    return low - pad, high + pad
+        low, high = low - 1, high + 1
+    rough = (high - low) / (ticks - 1)
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
-def _project(x, y, x_range, y_range) -> tuple[float, float]:
-    px = MARGIN_LEFT + (x - x_range[0]) / (x_range[1] - x_range[0]) * PLOT_WIDTH
-    py = MARGIN_TOP + (1 - (y - y_range[0]) / (y_range[1] - y_range[0])) * PLOT_HEIGHT
+def _tick_values(axis: tuple[float, float, float]) -> list[float]:
+    low, high, step = axis
+    return [low + i * step for i in range(round((high - low) / step) + 1)]
+
+
+def _tick_text(value: float, step: float) -> str:
+    """`value` with as few decimals as its axis' step needs (0.25 steps: two), no float noise;
+    very large or fine values in three significant digits."""
+    if abs(value) < 1e6:
+        for decimals in range(5):
+            if abs(round(step, decimals) - step) <= step * 1e-9:
+                return f"{value:.{decimals}f}"
+    return f"{value:.3g}"
+
+
+def _project(x, y, x_axis, y_axis) -> tuple[float, float]:
+    px = MARGIN_LEFT + (x - x_axis[0]) / (x_axis[1] - x_axis[0]) * PLOT_WIDTH
+    py = MARGIN_TOP + (1 - (y - y_axis[0]) / (y_axis[1] - y_axis[0])) * PLOT_HEIGHT
     return px, py
 
 
@@ -194,14 +221,14 @@ def _axis_lines() -> list[str]:
     ]
 
 
-def _y_tick(py: float, value: float) -> str:
+def _y_tick(py: float, text: str) -> str:
     return (
         f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{py + FONT / 3:.1f}" text-anchor="end" '
-        f'fill="{MUTED}">{value:.3g}</text>'
+        f'fill="{MUTED}">{text}</text>'
     )
 
 
-def _axes(x_range, y_range, x_label: str) -> list[str]:
+def _axes(x_axis, y_axis, x_label: str) -> list[str]:
     parts = _axis_lines()
     parts.append(
         _label(
@@ -212,14 +239,13 @@ def _axes(x_range, y_range, x_label: str) -> list[str]:
             "middle",
         )
     )
-    for fraction in (0, 0.5, 1):
-        y_value = y_range[0] + fraction * (y_range[1] - y_range[0])
-        _, py = _project(x_range[0], y_value, x_range, y_range)
-        parts.append(_y_tick(py, y_value))
-        x_value = x_range[0] + fraction * (x_range[1] - x_range[0])
-        px, _ = _project(x_value, y_range[0], x_range, y_range)
+    for y_value in _tick_values(y_axis):
+        _, py = _project(x_axis[0], y_value, x_axis, y_axis)
+        parts.append(_y_tick(py, _tick_text(y_value, y_axis[2])))
+    for x_value in _tick_values(x_axis):
+        px, _ = _project(x_value, y_axis[0], x_axis, y_axis)
         parts.append(
             f'<text class="tick" x="{px:.1f}" y="{PLOT_BOTTOM + TICKS_BELOW}" '
-            f'text-anchor="middle" fill="{MUTED}">{max(x_value, 0):.0f}</text>'
+            f'text-anchor="middle" fill="{MUTED}">{_tick_text(x_value, x_axis[2])}</text>'
         )
     return parts
