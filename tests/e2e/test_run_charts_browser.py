@@ -25,21 +25,21 @@ EXTRACTOR = "domain-cnn-ihc-stain-grades-v1-resnet18-finetuned-on-held-out-tiles
 ITERATIONS, EVAL_EVERY = 2000, 250
 
 
-def finished_run(owner, tmp_path) -> TrainingRun:
-    """A finished run with the history a training leaves: losses every 50 iterations, and
-    distances and a score at each evaluation."""
+def run_with_history(owner, tmp_path, *, done: int = ITERATIONS) -> TrainingRun:
+    """A run with the history a training leaves up to iteration `done` (finished if that is
+    all): losses every 50 iterations, and distances and a score at each evaluation."""
     version = imported_draft(owner, tmp_path / "source", title="IHC stain grades")
     run = TrainingRun.objects.create(
         source_version=version,
         owner=owner,
         preset="small",
         config={"iterations": ITERATIONS, "eval_every": EVAL_EVERY},
-        state=JobState.SUCCEEDED,
-        progress_done=ITERATIONS,
+        state=JobState.SUCCEEDED if done == ITERATIONS else JobState.RUNNING,
+        progress_done=done,
         progress_total=ITERATIONS,
     )
     points = []
-    for iteration in range(50, ITERATIONS + 1, 50):
+    for iteration in range(50, done + 1, 50):
         decay = math.exp(-iteration / 600)
         point = MetricPoint(
             run=run,
@@ -59,7 +59,7 @@ def finished_run(owner, tmp_path) -> TrainingRun:
 
 def test_run_charts_are_legible_at_1280_pixels(page, live_server, tmp_path):
     owner = make_user("curator")
-    run = finished_run(owner, tmp_path)
+    run = run_with_history(owner, tmp_path)
     log_in(page, live_server, "curator")
     page.goto(url(live_server, "generation:run", run.pk))
     assert page.viewport_size["width"] == 1280
@@ -113,3 +113,27 @@ def test_run_charts_are_legible_at_1280_pixels(page, live_server, tmp_path):
     page.locator("section", has=page.locator("#charts-title")).screenshot(
         path=SCREENSHOTS / "run-charts.png"
     )
+
+
+def test_charts_follow_a_running_run_without_breaking_the_pages_csp(page, live_server, tmp_path):
+    """progress.js swaps in the server's figures when new points arrive; nothing it inserts
+    is refused by the Content-Security-Policy (Chromium reports refusals on the console)."""
+    refusals = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    owner = make_user("curator")
+    run = run_with_history(owner, tmp_path, done=1000)
+    log_in(page, live_server, "curator")
+    page.goto(url(live_server, "generation:run", run.pk))
+    losses = page.locator("#charts-title + .charts figure.chart").first
+    expect(losses.locator("figcaption")).to_contain_text("(iteration 1000)")
+
+    MetricPoint.objects.create(run=run, iteration=1050, g_loss=0.123, d_loss=1.5)
+    TrainingRun.objects.filter(pk=run.pk).update(progress_done=1050)
+    expect(losses.locator("figcaption")).to_contain_text("G loss 0.123 (iteration 1050)")
+    expect(losses.locator("svg .legend-entry")).to_have_count(2)
+    assert refusals == []
