@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/progress.json", views.run_progress, name="run-progress"),
     path("runs/<int:pk>/charts/<slug:chart>.svg", views.run_chart, name="run-chart"),
+    path("runs/<int:pk>/charts/<slug:chart>.html", views.run_chart_figure, name="run-chart-figure"),
     path("runs/<int:pk>/samples/<int:iteration>.png", views.run_samples, name="run-samples"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run-cancel"),
     path("models/<int:pk>/", views.model_detail, name="model"),

@@ -1,7 +1,8 @@
 """Pages of runs, models and generation jobs; thin shells over selectors and services.
 
 Progress is polled as JSON by static/js/progress.js (no page reload); charts are SVG drawn on
-the server. Anything the user may not see is a 404, as for datasets.
+the server and put inline, and the script swaps in fresh ones as points arrive. Anything the
+user may not see is a 404, as for datasets.
 """
 
 from django.contrib import messages
@@ -24,8 +25,7 @@ from generation.exceptions import GenerationRejected
 from generation.forms import GenerateForm
 from generation.models import GenerationJob, TrainingRun
 from generation.quality_presentation import comparison_rows, report_tables
-
-CHART_METRICS = {"distance": ("fid", "kid_mean"), "score": ("is_mean",)}
+from generation.run_charts import RUN_CHARTS, chart_figure, run_chart_series
 
 
 def _run_or_404(request: HttpRequest, pk: int) -> TrainingRun:
@@ -54,6 +54,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, dataset=run.source_version.dataset
             ),
             "can_manage": selectors.can_manage(user=request.user, task=run),
+            "charts": [
+                {
+                    "figure": chart_figure(*run_chart_series(history, chart)),
+                    "url": reverse("generation:run-chart-figure", args=[run.pk, chart]),
+                }
+                for chart in RUN_CHARTS
+            ],
+            "points": run.metric_points.count(),
         },
     )
 
@@ -87,29 +95,27 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def run_chart(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+def _chart_series(request: HttpRequest, pk: int, chart: str) -> tuple[str, dict]:
     run = _run_or_404(request, pk)
-    history = selectors.run_history(run=run)
-    if chart == "losses":
-        series = {
-            "G loss": [(it, g) for it, g, _ in history["losses"]],
-            "D loss": [(it, d) for it, _, d in history["losses"] if d is not None],
-        }
-        title = "Hinge losses"
-    elif chart in CHART_METRICS:
-        points = history["evaluations"]
-        names = {"fid": "fid", "kid_mean": "kid", "is_mean": "is"}
-        series = {}
-        for field in CHART_METRICS[chart]:
-            values = [
-                (p.iteration, getattr(p, field)) for p in points if getattr(p, field) is not None
-            ]
-            if values:
-                series[points[-1].label(names[field])] = values
-        title = "Distance to the real images" if chart == "distance" else "Score"
-    else:
-        raise Http404("No such chart.")
+    try:
+        return run_chart_series(selectors.run_history(run=run), chart)
+    except KeyError:
+        raise Http404("No such chart.") from None
+
+
+def run_chart(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+    """The chart alone, as an SVG document (to save or link to)."""
+    title, series = _chart_series(request, pk, chart)
     response = HttpResponse(line_chart_svg(title, series), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def run_chart_figure(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+    """The chart's figure as the run page shows it, for progress.js to swap in."""
+    figure = chart_figure(*_chart_series(request, pk, chart))
+    url = request.path
+    response = render(request, "generation/_chart_figure.html", {"figure": figure, "url": url})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -6,7 +6,6 @@ once each, so the figures (stored as MetricPoint fields) and the engine's small-
 """
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from gan_engine.artifact_targets import (
     BLOCK_PERIODS,
@@ -16,8 +15,8 @@ from gan_engine.artifact_targets import (
     TARGETS,
     missed_targets,
 )
-from generation.charts import line_chart_svg
 from generation.models import TrainingRun
+from generation.run_charts import chart_figure
 
 register = template.Library()
 SHARES = (*(f"corner_saturation_{corner}" for corner in CORNERS), "centre_saturation")
@@ -50,10 +49,9 @@ def artifact_figures_of(run: TrainingRun) -> dict:
             for name in FIGURES
         ],
         "rows": rows,
-        # line_chart_svg escapes every text it writes
         "charts": [
-            mark_safe(line_chart_svg("Block-boundary ratio (1: no grid)", ratios)),
-            mark_safe(line_chart_svg("Saturated pixels", worst)),
+            chart_figure("Block-boundary ratio (1: no grid)", ratios),
+            chart_figure("Saturated pixels", worst),
         ]
         if points
         else [],

@@ -6,7 +6,8 @@
   if (!box) return;
   const field = (name) => box.querySelector('[data-field="' + name + '"]');
   const unit = (field("summary").textContent.trim().split(" ").pop()) || "";
-  let lastPoints = null;
+  const charts = document.querySelector("[data-points]");
+  let lastPoints = charts ? Number(charts.dataset.points) : null;
 
   function render(p) {
     field("state_display").textContent = p.state_display;
@@ -26,10 +27,20 @@
     }
     if (p.points !== undefined && p.points !== lastPoints) {
       lastPoints = p.points;
-      document.querySelectorAll("img[data-chart]").forEach(function (img) {
-        img.src = img.src.split("?")[0] + "?n=" + p.points;
-      });
+      document.querySelectorAll("figure[data-chart-url]").forEach(refreshChart);
     }
+  }
+
+  // The server draws the figure (inline SVG and caption) as the page had it; parsing it as
+  // HTML inserts no script, so the page's CSP holds.
+  function refreshChart(figure) {
+    fetch(figure.dataset.chartUrl, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then(function (html) {
+        const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("figure");
+        if (fresh) figure.replaceWith(fresh);
+      })
+      .catch(() => {});
   }
 
   function poll() {

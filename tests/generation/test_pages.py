@@ -46,6 +46,27 @@ def test_run_page_shows_progress_charts_and_samples(client, owner, trained):
     assert b"".join(grid.streaming_content)[:4] == b"\x89PNG"
 
 
+def test_run_page_draws_its_charts_inline_with_their_last_values(client, owner, trained):
+    """The charts are in the page (their text scales with nothing, and their legends' <title>
+    shows on hover, which an <img> would not do), each with a caption of its last values; the
+    figure progress.js swaps in is the same as the page's."""
+    client.force_login(owner)
+    page = client.get(reverse("generation:run", args=[trained.pk])).content.decode()
+    assert "<img data-chart" not in page
+    assert page.count('<figure class="chart" data-chart-url=') == 3
+    last = trained.metric_points.get(iteration=4)
+    assert f"G loss <strong>{last.g_loss:.4g}</strong>" in page
+    assert f"Kernel distance (random-cnn-0 features) <strong>{last.kid_mean:.4g}</strong>" in page
+    figure_url = reverse("generation:run-chart-figure", args=[trained.pk, "distance"])
+    figure = client.get(figure_url).content.decode()
+    assert figure.strip() in page
+    assert (
+        client.get(reverse("generation:run-chart-figure", args=[trained.pk, "x"])).status_code
+        == 404
+    )
+    assert client.get(reverse("generation:run-chart", args=[trained.pk, "x"])).status_code == 404
+
+
 def test_model_page_labels_metrics_and_generate_form_starts_a_job(client, owner, trained):
     model = GanModel.objects.get(training_run=trained)
     client.force_login(owner)
