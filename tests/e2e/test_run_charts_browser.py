@@ -64,7 +64,7 @@ def test_run_charts_are_legible_at_1280_pixels(page, live_server, tmp_path):
     page.goto(url(live_server, "generation:run", run.pk))
     assert page.viewport_size["width"] == 1280
     charts = page.locator("#charts-title + .charts figure.chart")
-    expect(charts).to_have_count(3)
+    expect(charts).to_have_count(4)
 
     # Drawn at their own size: one SVG unit is one CSS pixel, so 12-unit text is 12 px.
     scales = page.eval_on_selector_all(
@@ -106,8 +106,10 @@ def test_run_charts_are_legible_at_1280_pixels(page, live_server, tmp_path):
     expect(captions.nth(0)).to_contain_text("G loss")
     expect(captions.nth(0)).to_contain_text(f"(iteration {ITERATIONS})")
     expect(captions.nth(1)).to_contain_text(f"Fréchet distance ({EXTRACTOR} features)")
+    expect(captions.nth(1)).not_to_contain_text("Kernel distance")
     last = MetricPoint.objects.get(run=run, iteration=ITERATIONS)
-    expect(captions.nth(2)).to_contain_text(f"{last.is_mean:.4g}")
+    expect(captions.nth(2)).to_contain_text(f"{last.kid_mean:.4g}")
+    expect(captions.nth(3)).to_contain_text(f"{last.is_mean:.4g}")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("section", has=page.locator("#charts-title")).screenshot(

@@ -40,8 +40,12 @@ def test_run_page_shows_progress_charts_and_samples(client, owner, trained):
     assert losses["Content-Type"] == "image/svg+xml"
     assert b"<polyline" in losses.content
     distance = client.get(reverse("generation:run-chart", args=[trained.pk, "distance"]))
-    assert b"Kernel distance (random-cnn-0 features)" in distance.content
+    assert b"Fr\xc3\xa9chet distance (random-cnn-0 features)" in distance.content
     assert b"FID" not in distance.content  # no Inception weights here: never labelled FID
+    # The kernel distance (~0.01) has its own axis: on the Fréchet distance's it would be flat.
+    assert b"Kernel distance" not in distance.content
+    kernel = client.get(reverse("generation:run-chart", args=[trained.pk, "kernel"]))
+    assert b"Kernel distance (random-cnn-0 features)" in kernel.content
     grid = client.get(reverse("generation:run-samples", args=[trained.pk, 4]))
     assert b"".join(grid.streaming_content)[:4] == b"\x89PNG"
 
@@ -53,7 +57,7 @@ def test_run_page_draws_its_charts_inline_with_their_last_values(client, owner, 
     client.force_login(owner)
     page = client.get(reverse("generation:run", args=[trained.pk])).content.decode()
     assert "<img data-chart" not in page
-    assert page.count('<figure class="chart" data-chart-url=') == 3
+    assert page.count('<figure class="chart" data-chart-url=') == 4
     last = trained.metric_points.get(iteration=4)
     assert f"G loss <strong>{last.g_loss:.4g}</strong>" in page
     assert f"Kernel distance (random-cnn-0 features) <strong>{last.kid_mean:.4g}</strong>" in page
