@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from datasets import doi_registration, related_works, selectors, tasks
+from datasets.archive_names import archive_file_name
 from datasets.archive_sources import ImageSource, ImportLimits, open_source
-from datasets.archives import ArchiveContents, archive_file_name, write_zip
+from datasets.archives import ArchiveContents, write_zip
 from datasets.constants import (
     RESERVED_SLUGS,
     AccessState,

@@ -1,7 +1,6 @@
 """How the catalogue reads in the API. Serializers only shape rows into JSON and parse input;
 what a user may see was decided by the selectors that built the querysets."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -242,8 +241,7 @@ class VersionSerializer(serializers.ModelSerializer):
         return {name: f"{detail.rstrip('/')}.{name}" for name in EXPORTS}
 
     def get_page_url(self, version: DatasetVersion) -> str:
-        page = reverse("datasets:version", args=[version.dataset.slug, version.number])
-        return self.context["request"].build_absolute_uri(page)
+        return self.context["request"].build_absolute_uri(version.get_absolute_url())
 
 
 class ImageSerializer(serializers.ModelSerializer):

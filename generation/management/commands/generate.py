@@ -11,7 +11,7 @@ from datasets.management.owners import owner_named
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.generating import run_generation
-from generation.management.waiting import follow
+from generation.management.waiting import add_mode_arguments, follow
 from generation.models import GenerationJob
 
 
@@ -26,9 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, help="base seed (default: random, recorded)")
         parser.add_argument("--owner", help="username (default: first superuser)")
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
-        mode.add_argument("--sync", action="store_true", help="generate in this process")
+        add_mode_arguments(parser, doing="generate")
 
     def handle(self, *args, **options) -> None:
         try:
