@@ -27,6 +27,34 @@ def imported_modules(path: Path) -> set[str]:
     return modules
 
 
+# The site's modules that every part may import: scaffolding that imports no part, so that the
+# catalogue using them never leads back into the site's URLs and settings, or into the pipeline.
+SHARED = (
+    "portal/api/links.py",
+    "portal/api/pagination.py",
+    "portal/management/owners.py",
+    "portal/storage.py",
+    "portal/log_context.py",
+)
+
+
+@pytest.mark.parametrize("path", SHARED)
+def test_shared_scaffolding_imports_no_part(path):
+    parts = {"datasets", "generation", "gan_engine", "portal"}
+    assert [m for m in imported_modules(ROOT / path) if m.split(".")[0] in parts] == []
+
+
+def test_the_catalogue_imports_of_the_site_only_its_shared_scaffolding():
+    shared = {path.removesuffix(".py").replace("/", ".") for path in SHARED}
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sorted((ROOT / "datasets").rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if module.split(".")[0] == "portal" and module not in shared
+    ]
+    assert offences == []
+
+
 @pytest.mark.parametrize("part", sorted(FORBIDDEN))
 def test_a_part_imports_only_what_it_may(part):
     offences = [

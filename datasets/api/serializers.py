@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from datasets.api.exports import EXPORTS
-from datasets.api.links import RouteUrlField, route_url
 from datasets.citations import doi_url
 from datasets.constants import MAX_QUERY_LENGTH, DatasetKind, Modality, SortOrder, Visibility
 from datasets.models import (
@@ -19,6 +18,7 @@ from datasets.models import (
     RelatedIdentifier,
 )
 from datasets.orcid import ORCID_URL_PREFIXES
+from portal.api.links import RouteUrlField, route_url
 
 # --- Query parameters --------------------------------------------------------------------------
 

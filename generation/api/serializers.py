@@ -5,7 +5,6 @@ refuses with one line (a 400), so the rules are the same for the API, the pages 
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from datasets.api.links import RouteUrlField, route_url
 from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import DEFAULT_PRESET, PRESETS
@@ -19,6 +18,7 @@ from generation.models import (
     TrainingRun,
 )
 from generation.quality_presentation import closest_pairs
+from portal.api.links import RouteUrlField, route_url
 
 
 class ProgressSerializer(serializers.Serializer):

@@ -7,12 +7,12 @@ the newest model) into a new draft synthetic dataset version, whose identifier i
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.generating import run_generation
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import GenerationJob
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):

@@ -8,13 +8,13 @@ prints the headline figures.
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from datasets.models import DatasetVersion
 from generation import services
 from generation.exceptions import GenerationRejected
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import QualityReport
 from generation.quality_reports import run_quality_report
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):

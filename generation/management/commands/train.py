@@ -5,13 +5,13 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from gan_engine.presets import DEFAULT_PRESET, DESCRIPTIONS
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import TrainingRun
 from generation.training import run_training
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):
