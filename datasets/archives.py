@@ -32,8 +32,10 @@ from django.template.loader import render_to_string
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from datasets import selectors
+from datasets.archive_names import top_folder
 from datasets.citations import citation_bibtex, citation_facts, citation_text
-from datasets.metadata import VersionUrls, croissant, datacite
+from datasets.croissant import croissant, unpacked
+from datasets.metadata import VersionUrls, datacite
 from datasets.models import DatasetVersion, ImageRecord
 from datasets.quality_summary import quality_summary_of
 
@@ -50,14 +52,6 @@ class Member:
     name: str  # path below the archive's top folder
     chunks: Iterator[bytes]  # a generator: nothing is read before the member is written
     compress: bool  # images are compressed already; deflating them only costs time
-
-
-def archive_file_name(version: DatasetVersion) -> str:
-    return f"{top_folder(version)}.zip"
-
-
-def top_folder(version: DatasetVersion) -> str:
-    return f"{version.dataset.slug}-v{version.number}"
 
 
 def metadata_columns(version: DatasetVersion) -> list[str]:
@@ -177,9 +171,12 @@ class ArchiveContents:
                 version=self.version,
                 creators=self.creators,
                 urls=self.urls,
-                metadata_sha256=self.hashes["metadata.csv"],
-                metadata_columns=self.columns,
-                image_extensions=extensions,
+                source=self.source,
+                distribution=unpacked(
+                    metadata_sha256=self.hashes["metadata.csv"],
+                    metadata_columns=self.columns,
+                    image_extensions=extensions,
+                ),
             )
         )
 

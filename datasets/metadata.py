@@ -6,7 +6,7 @@ JSON-safe dict; the page and the ZIP call the same builders, so what they state 
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,55 +14,11 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from datasets import related_works
-from datasets.citations import citation_bibtex, citation_facts, doi_url
+from datasets.citations import doi_url
 from datasets.models import Creator, DatasetVersion
 from datasets.orcid import ORCID_URL_PREFIXES
 
 ORCID_URL = ORCID_URL_PREFIXES[0]
-IMAGE_MEDIA_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "tif": "image/tiff",
-    "tiff": "image/tiff",
-    "bmp": "image/bmp",
-}
-CROISSANT_CONTEXT = {
-    "@language": "en",
-    "@vocab": "https://schema.org/",
-    "citeAs": "cr:citeAs",
-    "column": "cr:column",
-    "conformsTo": "dct:conformsTo",
-    "cr": "http://mlcommons.org/croissant/",
-    "data": {"@id": "cr:data", "@type": "@json"},
-    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-    "dct": "http://purl.org/dc/terms/",
-    "examples": {"@id": "cr:examples", "@type": "@json"},
-    "extract": "cr:extract",
-    "field": "cr:field",
-    "fileObject": "cr:fileObject",
-    "fileProperty": "cr:fileProperty",
-    "fileSet": "cr:fileSet",
-    "format": "cr:format",
-    "includes": "cr:includes",
-    "isLiveDataset": "cr:isLiveDataset",
-    "jsonPath": "cr:jsonPath",
-    "key": "cr:key",
-    "md5": "cr:md5",
-    "parentField": "cr:parentField",
-    "path": "cr:path",
-    "rai": "http://mlcommons.org/croissant/RAI/",
-    "recordSet": "cr:recordSet",
-    "references": "cr:references",
-    "regex": "cr:regex",
-    "repeated": "cr:repeated",
-    "replace": "cr:replace",
-    "sc": "https://schema.org/",
-    "separator": "cr:separator",
-    "source": "cr:source",
-    "subField": "cr:subField",
-    "transform": "cr:transform",
-}
 
 
 @dataclass(frozen=True)
@@ -75,10 +31,9 @@ def version_urls(version: DatasetVersion, *, base: str | None = None) -> Version
     """Absolute URLs of a version's page and ZIP, on `base` (default: PORTAL_BASE_URL, for
     files written by a worker, which has no request to take the host from)."""
     root = (base or settings.PORTAL_BASE_URL).rstrip("/")
-    args = [version.dataset.slug, version.number]
     return VersionUrls(
-        page=root + reverse("datasets:version", args=args),
-        download=root + reverse("datasets:download", args=args),
+        page=root + version.get_absolute_url(),
+        download=root + reverse("datasets:download", args=[version.dataset.slug, version.number]),
     )
 
 
@@ -122,99 +77,6 @@ def schema_org_dataset(
     if source is not None:
         data["isBasedOn"] = [doi_url(source.identifier), *data.get("isBasedOn", [])]
     return data
-
-
-def croissant(
-    *,
-    version: DatasetVersion,
-    creators: Sequence[Creator],
-    urls: VersionUrls,
-    metadata_sha256: str,
-    metadata_columns: Sequence[str],
-    image_extensions: Iterable[str],
-) -> dict:
-    """Croissant 1.0 (MLCommons) for the unpacked ZIP: the images by class folder, and
-    metadata.csv with one row per image. Paths are relative to the ZIP's top folder."""
-    file_sets = [
-        {
-            "@type": "cr:FileSet",
-            "@id": f"images-{extension}",
-            "name": f"images-{extension}",
-            "description": f"The {extension.upper()} images, one folder per class.",
-            "encodingFormat": IMAGE_MEDIA_TYPES.get(extension, "application/octet-stream"),
-            "includes": f"images/*/*.{extension}",
-        }
-        for extension in sorted(set(image_extensions))
-    ]
-    return {
-        "@context": CROISSANT_CONTEXT,
-        "@type": "sc:Dataset",
-        "conformsTo": "http://mlcommons.org/croissant/1.0",
-        **_common(version, creators, urls),
-        "version": f"{version.number}.0.0",
-        "citeAs": citation_bibtex(citation_facts(version=version, creators=creators)),
-        "distribution": [
-            {
-                "@type": "cr:FileObject",
-                "@id": "metadata.csv",
-                "name": "metadata.csv",
-                "contentUrl": "metadata.csv",
-                "encodingFormat": "text/csv",
-                "sha256": metadata_sha256,
-            },
-            *file_sets,
-        ],
-        "recordSet": [
-            {
-                "@type": "cr:RecordSet",
-                "@id": "images",
-                "name": "images",
-                "description": "One record per image: its pixels and its class.",
-                "field": [
-                    {
-                        "@type": "cr:Field",
-                        "@id": "images/image",
-                        "name": "image",
-                        "dataType": "sc:ImageObject",
-                        "source": {
-                            "fileSet": [{"@id": file_set["@id"]} for file_set in file_sets],
-                            "extract": {"fileProperty": "content"},
-                        },
-                    },
-                    {
-                        "@type": "cr:Field",
-                        "@id": "images/label",
-                        "name": "label",
-                        "dataType": "sc:Text",
-                        "source": {
-                            "fileSet": [{"@id": file_set["@id"]} for file_set in file_sets],
-                            "extract": {"fileProperty": "filepath"},
-                            "transform": {"regex": "^images/([^/]+)/.*$"},
-                        },
-                    },
-                ],
-            },
-            {
-                "@type": "cr:RecordSet",
-                "@id": "metadata",
-                "name": "metadata",
-                "description": "metadata.csv: each image's path, class and provenance.",
-                "field": [
-                    {
-                        "@type": "cr:Field",
-                        "@id": f"metadata/{column}",
-                        "name": column,
-                        "dataType": "sc:Text",
-                        "source": {
-                            "fileObject": {"@id": "metadata.csv"},
-                            "extract": {"column": column},
-                        },
-                    }
-                    for column in metadata_columns
-                ],
-            },
-        ],
-    }
 
 
 def datacite(

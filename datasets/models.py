@@ -7,6 +7,7 @@ citable, downloadable snapshot. A published version is immutable: a fix is a new
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from datasets.constants import (
     RESERVED_SLUGS,
@@ -260,6 +261,10 @@ class DatasetVersion(models.Model):
                         "create a new version instead."
                     )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The version's page; `redirect(version)` and the admin's "view on site" use it."""
+        return reverse("datasets:version", args=[self.dataset.slug, self.number])
 
     def delete(self, *args, **kwargs):
         if self.is_published:

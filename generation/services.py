@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from datasets import selectors as catalogue
@@ -71,11 +71,7 @@ def start_training(
 
 def _check_trainable(version: DatasetVersion) -> None:
     """A conditional GAN needs at least two classes, each with enough images to learn from."""
-    counts = dict(
-        version.images.values_list("label__name")
-        .annotate(n=Count("id"))
-        .values_list("label__name", "n")
-    )
+    counts = catalogue.class_counts(version=version)
     if len(counts) < 2:
         raise GenerationRejected(
             f"{version.identifier} has {len(counts)} class(es) with images: training a "
@@ -194,11 +190,7 @@ def _check_assessable(version: DatasetVersion) -> None:
         )
     if not version.images.exists():
         raise GenerationRejected(f"{version.identifier} has no images yet")
-    counts = dict(
-        source.images.values_list("label__name")
-        .annotate(n=Count("id"))
-        .values_list("label__name", "n")
-    )
+    counts = catalogue.class_counts(version=source)
     classes = set(version.images.values_list("label__name", flat=True).distinct())
     unknown = sorted(classes - set(counts))
     if unknown:
@@ -250,8 +242,9 @@ def register_model(
     if existing is not None:
         return existing
     name = f"{run.source_version.dataset.slug}-{run.preset}"
-    digest = _sha256_of(export_path)
     with open(export_path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        handle.seek(0)
         stored = default_storage.save(f"models/{name}/run-{run.pk}-generator.pt", File(handle))
     try:
         return _numbered_model(
@@ -292,11 +285,3 @@ def _create_numbered_model(name: str, **fields) -> GanModel:
     with transaction.atomic():
         number = (GanModel.objects.filter(name=name).aggregate(n=Max("version"))["n"] or 0) + 1
         return GanModel.objects.create(name=name, version=number, **fields)
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

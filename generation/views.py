@@ -149,7 +149,7 @@ def run_start(request: HttpRequest, version_id: int) -> HttpResponse:
         raise Http404("No such dataset version.") from None
     except GenerationRejected as error:
         messages.error(request, f"Training was not started: {error}")
-        return redirect("datasets:version", version.dataset.slug, version.number)
+        return redirect(version)
     return redirect("generation:run", pk=run.pk)
 
 
@@ -244,7 +244,7 @@ def _result_url(job: GenerationJob) -> str | None:
     version = selectors.visible_result(job)
     if version is None or job.state != JobState.SUCCEEDED:
         return None
-    return _version_url(version)
+    return version.get_absolute_url()
 
 
 def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
@@ -264,10 +264,6 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("generation:job", pk=job.pk)
 
 
-def _version_url(version) -> str:
-    return reverse("datasets:version", args=[version.dataset.slug, version.number])
-
-
 def quality_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """A quality report's progress for the version page; done, it links the page to reload."""
     report = selectors.visible_quality_report(user=request.user, pk=pk)
@@ -275,7 +271,9 @@ def quality_progress(request: HttpRequest, pk: int) -> JsonResponse:
         raise Http404("No such quality report.")
     done = report.state == JobState.SUCCEEDED
     return JsonResponse(
-        _progress(report, result_url=_version_url(report.version) + "#quality" if done else None)
+        _progress(
+            report, result_url=report.version.get_absolute_url() + "#quality" if done else None
+        )
     )
 
 
@@ -296,7 +294,7 @@ def quality_override(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.success(
             request, "Hold overridden: the draft may be published; your reason is shown."
         )
-    return redirect(_version_url(version) + "#quality")
+    return redirect(version.get_absolute_url() + "#quality")
 
 
 def quality_compare(request: HttpRequest) -> HttpResponse:

@@ -31,6 +31,34 @@ def imported_modules(path: Path) -> set[str]:
     return modules
 
 
+# The site's modules that every part may import: scaffolding that imports no part, so that the
+# catalogue using them never leads back into the site's URLs and settings, or into the pipeline.
+SHARED = (
+    "portal/api/links.py",
+    "portal/api/pagination.py",
+    "portal/management/owners.py",
+    "portal/storage.py",
+    "portal/log_context.py",
+)
+
+
+@pytest.mark.parametrize("path", SHARED)
+def test_shared_scaffolding_imports_no_part(path):
+    parts = {"datasets", "generation", "gan_engine", "portal"}
+    assert [m for m in imported_modules(ROOT / path) if m.split(".")[0] in parts] == []
+
+
+def test_the_catalogue_imports_of_the_site_only_its_shared_scaffolding():
+    shared = {path.removesuffix(".py").replace("/", ".") for path in SHARED}
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sorted((ROOT / "datasets").rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if module.split(".")[0] == "portal" and module not in shared
+    ]
+    assert offences == []
+
+
 @pytest.mark.parametrize("part", sorted(FORBIDDEN))
 def test_a_part_imports_only_what_it_may(part):
     offences = [
@@ -52,3 +80,189 @@ def test_catalogue_templates_load_and_include_nothing_of_the_pipeline():
             if tag != "load" and any(word.startswith("generation/") for word in words):
                 offences.append(f"{path.relative_to(ROOT)} {tag}s {arguments.strip()}")
     assert offences == []
+
+
+# The catalogue owns its rows: outside `datasets/`, production code writes a catalogue row
+# (a class of datasets.models) only by calling datasets.services. The check reads the source and
+# flags the ways Django writes a row: `Model(...)`, `Model.objects...<write>()`, a write through a
+# catalogue relation (`version.images.create`, `dataset.collaborators.add`), and `.save()` /
+# `.delete()` on an instance that is a catalogue row by its name or by where it came from.
+CATALOGUE_MODELS = {
+    node.name
+    for node in ast.parse((ROOT / "datasets/models.py").read_text()).body
+    if isinstance(node, ast.ClassDef)
+}
+QUERY_WRITES = {
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "bulk_create",
+    "bulk_update",
+    "update",
+    "delete",
+}
+RELATION_WRITES = QUERY_WRITES | {"add", "remove", "set", "clear"}
+INSTANCE_WRITES = {"save", "delete"}
+# The parts that serve users. Tests and bench/ seed throwaway databases (bench/api.py bulk-creates
+# 20,000 image rows) and may write rows directly; they are not doors.
+PRODUCTION_PARTS = ("generation", "portal", "gan_engine")
+
+
+def _relation_names(source: str) -> set[str]:
+    """The attribute names through which one reaches catalogue rows from any model instance:
+    related names declared in the catalogue, and fields of other apps' models pointing into it."""
+    names = set()
+    for call in ast.walk(ast.parse(source)):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        if call.func.attr not in {"ForeignKey", "OneToOneField", "ManyToManyField"}:
+            continue
+        names.update(
+            keyword.value.value
+            for keyword in call.keywords
+            if keyword.arg == "related_name"
+            and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value != "+"
+        )
+    return names
+
+
+def _model_fields_into_catalogue(source: str, models: set[str]) -> set[str]:
+    fields = set()
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        target = call.args[0] if call.args else None
+        points_in = (isinstance(target, ast.Name) and target.id in models) or (
+            isinstance(target, ast.Constant) and str(target.value).startswith("datasets.")
+        )
+        if points_in:
+            fields.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return fields
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+CATALOGUE_SOURCE = (ROOT / "datasets/models.py").read_text()
+CATALOGUE_RELATIONS = _relation_names(CATALOGUE_SOURCE) | {
+    "collaborators",
+    "creators",
+}
+CATALOGUE_ROW_NAMES = (
+    {_snake(model) for model in CATALOGUE_MODELS}
+    | {"dataset", "version", "label"}
+    | {
+        field
+        for path in ROOT.glob("*/models.py")
+        if path.parent.name != "datasets"
+        for field in _model_fields_into_catalogue(path.read_text(), CATALOGUE_MODELS)
+    }
+)
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """Where a chain of attributes and calls starts: `Dataset` in `Dataset.objects.all()`."""
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _chain_attributes(node: ast.expr) -> list[str]:
+    names = []
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return names
+
+
+def catalogue_writes(source: str, filename: str = "<source>") -> list[str]:
+    """Each line of `source` that writes a catalogue row without datasets.services."""
+    tree = ast.parse(source, filename=filename)
+    models = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "datasets.models"
+        for alias in node.names
+        if alias.name in CATALOGUE_MODELS
+    }
+    rows = set(CATALOGUE_ROW_NAMES)
+    for node in ast.walk(tree):
+        # A name bound to a query on a catalogue model holds catalogue rows.
+        value = getattr(node, "value", None) if isinstance(node, ast.Assign) else None
+        if value is not None and _root_name(value) in models:
+            rows.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        is_loop = isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+        if is_loop and _root_name(node.iter) in models | rows:
+            rows.add(node.target.id)
+    offences = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Name) and function.id in models:
+            offences.append(f"{filename}:{node.lineno} builds {function.id}(...)")
+            continue
+        if not isinstance(function, ast.Attribute):
+            continue
+        receiver = function.value
+        root = _root_name(receiver)
+        chain = _chain_attributes(receiver)
+        if root in models and "objects" in chain and function.attr in QUERY_WRITES:
+            offences.append(f"{filename}:{node.lineno} {root}.objects ... .{function.attr}()")
+        elif chain and chain[0] in CATALOGUE_RELATIONS and function.attr in RELATION_WRITES:
+            offences.append(f"{filename}:{node.lineno} .{chain[0]}.{function.attr}()")
+        elif function.attr in INSTANCE_WRITES | QUERY_WRITES and (
+            (isinstance(receiver, ast.Name) and receiver.id in rows)
+            or (isinstance(receiver, ast.Attribute) and receiver.attr in rows)
+        ):
+            offences.append(f"{filename}:{node.lineno} .{function.attr}() on a catalogue row")
+    return offences
+
+
+def test_only_the_catalogue_services_write_catalogue_rows():
+    offences = [
+        offence
+        for part in PRODUCTION_PARTS
+        for path in sorted((ROOT / part).rglob("*.py"))
+        if "migrations" not in path.parts
+        for offence in catalogue_writes(path.read_text(), str(path.relative_to(ROOT)))
+    ]
+    assert offences == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from datasets.models import Dataset\nDataset(slug='x').save()",
+        "from datasets.models import Dataset as D\nD.objects.create(slug='x')",
+        "from datasets.models import DatasetVersion\n"
+        "DatasetVersion.objects.filter(pk=1).update(metrics={})",
+        "from datasets.models import ClassLabel\nClassLabel.objects.bulk_create([])",
+        "def f(job):\n    job.result_version.description = 'x'\n    job.result_version.save()",
+        "def f(version):\n    version.images.create(path='a.png')",
+        "def f(dataset, user):\n    dataset.collaborators.add(user)",
+        "from datasets.models import Dataset\n"
+        "def f():\n    found = Dataset.objects.get(pk=1)\n    found.title = 'x'\n    found.save()",
+        "from datasets.models import Dataset\n"
+        "def f():\n    for each in Dataset.objects.all():\n        each.delete()",
+    ],
+)
+def test_the_write_rule_sees_a_planted_write(source):
+    assert catalogue_writes(source) != []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from datasets.models import Dataset\nDataset.objects.filter(slug='x').exists()",
+        "from datasets import services\nservices.record_version_metrics(version, {})",
+        "def f(run):\n    run.save()",
+        "def f(storage):\n    storage.delete('name')",
+    ],
+)
+def test_the_write_rule_lets_reads_and_service_calls_pass(source):
+    assert catalogue_writes(source) == []

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 from datasets import selectors
-from datasets.api.croissant import croissant
 from datasets.api.renderers import (
     EXPORT_RENDERERS,
     BibTeXRenderer,
@@ -27,7 +26,8 @@ from datasets.citations import (
     citation_ris,
     citation_text,
 )
-from datasets.metadata import datacite, schema_org_dataset, version_urls
+from datasets.croissant import croissant, online
+from datasets.metadata import VersionUrls, datacite, schema_org_dataset, version_urls
 from datasets.models import Creator, DatasetVersion
 
 Builder = Callable[..., dict | list | str]
@@ -69,9 +69,26 @@ def citation(*, version: DatasetVersion, creators: Sequence[Creator], **_) -> st
     return citation_text(citation_facts(version=version, creators=creators)) + "\n"
 
 
+def croissant_online(
+    *,
+    version: DatasetVersion,
+    creators: Sequence[Creator],
+    urls: VersionUrls,
+    source: DatasetVersion | None,
+) -> dict:
+    """Croissant of the download: the ZIP at its URL, which a loader fetches and checks."""
+    return croissant(
+        version=version,
+        creators=creators,
+        urls=urls,
+        source=source,
+        distribution=online(version, urls),
+    )
+
+
 EXPORTS: dict[str, Builder] = {
     DataCiteRenderer.format: datacite,
-    CroissantRenderer.format: croissant,
+    CroissantRenderer.format: croissant_online,
     SchemaOrgRenderer.format: schema_org_dataset,
     BibTeXRenderer.format: bibtex,
     RISRenderer.format: ris,

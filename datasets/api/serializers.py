@@ -1,12 +1,10 @@
 """How the catalogue reads in the API. Serializers only shape rows into JSON and parse input;
 what a user may see was decided by the selectors that built the querysets."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from datasets.api.exports import EXPORTS
-from datasets.api.links import RouteUrlField, route_url
 from datasets.citations import doi_url
 from datasets.constants import MAX_QUERY_LENGTH, DatasetKind, Modality, SortOrder, Visibility
 from datasets.models import (
@@ -20,6 +18,7 @@ from datasets.models import (
     RelatedIdentifier,
 )
 from datasets.orcid import ORCID_URL_PREFIXES
+from portal.api.links import RouteUrlField, route_url
 
 # --- Query parameters --------------------------------------------------------------------------
 
@@ -242,8 +241,7 @@ class VersionSerializer(serializers.ModelSerializer):
         return {name: f"{detail.rstrip('/')}.{name}" for name in EXPORTS}
 
     def get_page_url(self, version: DatasetVersion) -> str:
-        page = reverse("datasets:version", args=[version.dataset.slug, version.number])
-        return self.context["request"].build_absolute_uri(page)
+        return self.context["request"].build_absolute_uri(version.get_absolute_url())
 
 
 class ImageSerializer(serializers.ModelSerializer):

@@ -24,10 +24,8 @@ from rest_framework.response import Response
 
 from datasets import selectors, services
 from datasets.api.exports import EXPORTS, export_headers
-from datasets.api.links import route_url
-from datasets.api.pagination import ImagePages, Pages, SearchPages
+from datasets.api.pagination import ImagePages, SearchPages
 from datasets.api.renderers import EXPORT_RENDERERS, FormatFirstNegotiation, ZipRenderer
-from datasets.api.selectors import creators_visible_to, versions_visible_to
 from datasets.api.serializers import (
     CreatorSearchSerializer,
     CreatorSerializer,
@@ -44,6 +42,8 @@ from datasets.models import DatasetVersion, License
 from datasets.services import CreatorSpec
 from datasets.uploads import named_upload
 from datasets.views import files
+from portal.api.links import route_url
+from portal.api.pagination import Pages
 
 FILES_WITHHELD = "These files are shared on approved request only: ask on the dataset's page."
 
@@ -164,7 +164,7 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     metadata_class = None
 
     def get_queryset(self):
-        return versions_visible_to(user=self.request.user).select_related(
+        return selectors.versions_visible_to(user=self.request.user).select_related(
             "dataset__owner", "license", "derived_from__dataset"
         )
 
@@ -271,7 +271,9 @@ class CreatorViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         search = CreatorSearchSerializer(data=self.request.query_params)
         search.is_valid(raise_exception=True)
-        return creators_visible_to(user=self.request.user, query=search.validated_data.get("q", ""))
+        return selectors.creators_visible_to(
+            user=self.request.user, query=search.validated_data.get("q", "")
+        )
 
     @extend_schema(
         summary="Creators",

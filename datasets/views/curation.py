@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from datasets import related_works, selectors, services
@@ -53,7 +52,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 f"Imported {version.image_count} images in {len(version.class_counts)} classes "
                 "as a draft. Check it, then publish it.",
             )
-            return redirect(_version_url(version))
+            return redirect(version)
     return render(request, "datasets/upload.html", {"form": form}, status=_status(form))
 
 
@@ -70,7 +69,7 @@ def edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             _add_model_errors(form, error)
         else:
             messages.success(request, "Saved.")
-            return redirect(_version_url(version))
+            return redirect(version)
     return render(
         request,
         "datasets/edit.html",
@@ -150,7 +149,7 @@ def publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 f"Published {version.identifier}. Its ZIP is being built and can be "
                 "downloaded in a moment.",
             )
-            return redirect(_version_url(version))
+            return redirect(version)
     return render(
         request,
         "datasets/publish.html",
@@ -303,7 +302,3 @@ def _add_model_errors(form: DraftForm, error: ValidationError) -> None:
 
 def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
-
-
-def _version_url(version: DatasetVersion) -> str:
-    return reverse("datasets:version", args=[version.dataset.slug, version.number])

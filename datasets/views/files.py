@@ -18,7 +18,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from datasets import selectors, services
-from datasets.archives import ArchiveContents, archive_file_name, stream_zip
+from datasets.archive_names import archive_file_name
+from datasets.archives import ArchiveContents, stream_zip
 from datasets.constants import HitKind
 from datasets.file_responses import serve_stored_file
 from datasets.image_types import media_type_of

@@ -2,11 +2,9 @@
 starting a run or a job takes. Ranges and names are checked by generation.services, which
 refuses with one line (a 400), so the rules are the same for the API, the pages and the CLI."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from datasets.api.links import RouteUrlField, route_url
 from datasets.api.serializers import VersionSummarySerializer
 from gan_engine.metric_labels import LABELS
 from gan_engine.presets import DEFAULT_PRESET, PRESETS
@@ -20,6 +18,7 @@ from generation.models import (
     TrainingRun,
 )
 from generation.quality_presentation import closest_pairs
+from portal.api.links import RouteUrlField, route_url
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -369,6 +368,5 @@ class QualityReportSerializer(serializers.ModelSerializer):
         return ClosestPairSerializer(pairs, many=True).data
 
     def get_page_url(self, report: QualityReport) -> str:
-        version = report.version
-        path = reverse("datasets:version", args=[version.dataset.slug, version.number])
+        path = report.version.get_absolute_url()
         return self.context["request"].build_absolute_uri(path + "#quality")

@@ -16,8 +16,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from datasets import selectors as catalogue
-from datasets.api.links import route_url
-from datasets.api.pagination import CheckedCursorPages, Pages
 from generation import selectors, services
 from generation.api.serializers import (
     GanModelDetailSerializer,
@@ -29,6 +27,8 @@ from generation.api.serializers import (
     TrainingRunCreateSerializer,
     TrainingRunSerializer,
 )
+from portal.api.links import route_url
+from portal.api.pagination import CheckedCursorPages, Pages
 
 
 class MetricPages(CheckedCursorPages):

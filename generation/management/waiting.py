@@ -18,6 +18,13 @@ from generation.constants import FINAL_STATES, JobState
 POLL_SECONDS = 0.5
 
 
+def add_mode_arguments(parser, *, doing: str) -> None:
+    """--wait and --sync, one or neither; `doing` says what --sync does here ("train")."""
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--wait", action="store_true", help="show progress until it ends")
+    mode.add_argument("--sync", action="store_true", help=f"{doing} in this process")
+
+
 def follow(
     model, pk: int, work: Callable[[int], None], *, options: dict, unit: str, stderr
 ) -> object | None:

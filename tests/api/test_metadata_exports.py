@@ -2,6 +2,7 @@
 tool that reads it: DataCite's 4.5 JSON schema, mlcroissant, and an RDF parser for JSON-LD."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -88,12 +89,14 @@ def test_schema_org_json_ld_parses_as_a_dataset(api, synthetic):
     assert [str(graph.value(c, SCHEMA.name)) for c in creators] == ["Doe, Jane"]
 
 
-def test_croissant_loads_with_mlcroissant_and_says_the_data_is_synthetic(api, synthetic):
+def test_croissant_loads_with_mlcroissant_and_says_the_data_is_synthetic(api, synthetic, caplog):
     import mlcroissant
 
     document = export(api, synthetic, "croissant").json()
     assert document["conformsTo"] == "http://mlcommons.org/croissant/1.1"
-    metadata = mlcroissant.Dataset(jsonld=document).metadata
+    with caplog.at_level(logging.WARNING):
+        metadata = mlcroissant.Dataset(jsonld=document).metadata
+    assert [record.getMessage() for record in caplog.records] == []  # e.g. a non-standard @context
     issues = metadata.ctx.issues
     assert not issues.errors and not issues.warnings, issues.report()
     archive = next(d for d in document["distribution"] if d["@type"] == "cr:FileObject")

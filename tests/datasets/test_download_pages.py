@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 
 import pytest
 from django.core.files.storage import default_storage
@@ -113,7 +114,7 @@ def test_metadata_files_describe_the_version(client, version):
         "0000-0002-1825-0097"
     )
     croissant = json.loads(members[root + "croissant.json"])
-    assert croissant["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    assert croissant["conformsTo"] == "http://mlcommons.org/croissant/1.1"
     metadata_file = croissant["distribution"][0]
     assert metadata_file["sha256"] == hashlib.sha256(members[root + "metadata.csv"]).hexdigest()
 
@@ -290,3 +291,25 @@ def test_a_changed_image_file_stops_the_archive(owner, tmp_path):
         build_archive(version=version)
     version.refresh_from_db()
     assert not version.archive
+
+
+def test_the_zips_croissant_loads_in_mlcroissant_without_warnings(
+    client, version, tmp_path, caplog
+):
+    """The ZIP's croissant.json is Croissant 1.1 with the context the standard documents (else
+    mlcroissant logs that the `@context` is not standard), and mlcroissant reads the unpacked
+    files it describes: every image with its class."""
+    import mlcroissant
+
+    members = zip_members(body(client.get(download_url(version))))
+    for name, content in members.items():
+        (tmp_path / "unpacked" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "unpacked" / name).write_bytes(content)
+    document = tmp_path / "unpacked/breast-cancer-grades-v1/croissant.json"
+    with caplog.at_level(logging.WARNING):
+        dataset = mlcroissant.Dataset(jsonld=document)
+    assert [record.getMessage() for record in caplog.records] == []
+    issues = dataset.metadata.ctx.issues
+    assert not issues.errors and not issues.warnings, issues.report()
+    labels = sorted(record["images/label"].decode() for record in dataset.records("images"))
+    assert labels == ["G1", "G1", "G1", "G2", "G2"]

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from datasets.archives import archive_file_name
+from datasets.archive_names import archive_file_name
 from tests.catalogue import published
 from tests.factories import make_user
 

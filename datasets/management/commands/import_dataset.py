@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from datasets.constants import Modality, Visibility
-from datasets.management.owners import owner_named
 from datasets.services import CreatorSpec, ImportRejected, ImportResult, Progress, import_dataset
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):

@@ -7,12 +7,12 @@ the newest model) into a new draft synthetic dataset version, whose identifier i
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.generating import run_generation
-from generation.management.waiting import follow
+from generation.management.waiting import add_mode_arguments, follow
 from generation.models import GenerationJob
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, help="base seed (default: random, recorded)")
         parser.add_argument("--owner", help="username (default: first superuser)")
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
-        mode.add_argument("--sync", action="store_true", help="generate in this process")
+        add_mode_arguments(parser, doing="generate")
 
     def handle(self, *args, **options) -> None:
         try:

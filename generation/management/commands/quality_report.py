@@ -8,13 +8,13 @@ prints the headline figures.
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from datasets.models import DatasetVersion
 from generation import services
 from generation.exceptions import GenerationRejected
-from generation.management.waiting import follow
+from generation.management.waiting import add_mode_arguments, follow
 from generation.models import QualityReport
 from generation.quality_reports import run_quality_report
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):
@@ -24,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("version_id", type=int, help="id of the synthetic dataset version")
         parser.add_argument("--seed", type=int, help="default: settings.QUALITY_SEED")
         parser.add_argument("--owner", help="username (default: first superuser)")
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
-        mode.add_argument("--sync", action="store_true", help="assess in this process")
+        add_mode_arguments(parser, doing="assess")
 
     def handle(self, *args, **options) -> None:
         version_id = options["version_id"]

@@ -5,13 +5,13 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.management.owners import owner_named
 from gan_engine.presets import DEFAULT_PRESET, DESCRIPTIONS
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
-from generation.management.waiting import follow
+from generation.management.waiting import add_mode_arguments, follow
 from generation.models import TrainingRun
 from generation.training import run_training
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):
@@ -35,9 +35,7 @@ class Command(BaseCommand):
             help="any other engine setting, e.g. --set batch_size=64",
         )
         parser.add_argument("--owner", help="username (default: first superuser)")
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--wait", action="store_true", help="show progress until it ends")
-        mode.add_argument("--sync", action="store_true", help="train in this process")
+        add_mode_arguments(parser, doing="train")
 
     def handle(self, *args, **options) -> None:
         overrides = parse_settings(options["set"])

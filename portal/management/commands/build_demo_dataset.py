@@ -11,11 +11,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.constants import Modality, Visibility
-from datasets.management.owners import owner_named
 from datasets.models import Dataset
 from datasets.services import CreatorSpec, ImportRejected, import_dataset, publish_version
 from gan_engine.demo_data import write_ihc_demo_set
 from portal.demo import DEMO_DATA_CARD, DEMO_DESCRIPTION, DEMO_KEYWORDS, DEMO_SLUG
+from portal.management.owners import owner_named
 
 
 class Command(BaseCommand):
