@@ -41,7 +41,7 @@ from gan_engine.quality import (
 )
 from gan_engine.quality import QualityReport as EngineReport
 from gan_engine.quality.memorization import REFERENCE_PERCENTILE
-from generation import leases, services, staging
+from generation import demo_pipeline, leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import training_device
 from generation.exceptions import GenerationRejected
@@ -345,6 +345,7 @@ def _store(
         )
         report.report = data
         record_summary(report)
+    demo_pipeline.after_quality_report(report=report)
 
 
 def record_summary(report: QualityReport) -> None:
