@@ -241,24 +241,17 @@ def demo_status() -> DemoStatus | None:
     if pipeline.stage == DemoStage.PUBLISHED:
         return DemoStatus("published:", version_url, version.identifier)
     if pipeline.stage == DemoStage.HELD:
-        return DemoStatus(f"held: {pipeline.reason} —", version_url, "see it")
-    step, url, doing = {
-        DemoStage.TRAINING: (
-            pipeline.training_run,
-            reverse("generation:run", args=[pipeline.training_run_id]),
-            "training a GAN on the IHC tiles",
-        ),
-        DemoStage.GENERATING: (
-            pipeline.generation_job,
-            reverse("generation:job", args=[pipeline.generation_job_id]),
-            "generating synthetic images with the trained GAN",
-        ),
-        DemoStage.ASSESSING: (
-            pipeline.quality_report,
-            version_url,
-            "measuring the synthetic images' quality",
-        ),
-    }[pipeline.stage]
+        dash = " —" if version else ""  # held before the synthetic version existed: no link
+        return DemoStatus(f"held: {pipeline.reason}{dash}", version_url, "see it")
+    if pipeline.stage == DemoStage.TRAINING:
+        step, doing = pipeline.training_run, "training a GAN on the IHC tiles"
+        url = reverse("generation:run", args=[step.pk])
+    elif pipeline.stage == DemoStage.GENERATING:
+        step, doing = pipeline.generation_job, "generating synthetic images with the trained GAN"
+        url = reverse("generation:job", args=[step.pk])
+    else:
+        step, doing = pipeline.quality_report, "measuring the synthetic images' quality"
+        url = version_url
     if step is None:  # a report deleted with its version
         return None
     if step.state in (JobState.FAILED, JobState.CANCELLED):
