@@ -91,8 +91,10 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
             run=run, export_path=result.export, class_names=data.class_names, metrics=final
         )
     reporter.report(result.iteration, config.iterations, force=True)
-    leases.finish(TrainingRun, run.pk, JobState.SUCCEEDED)
+    # Before the run is final: a worker lost here leaves it to be resumed, and the hook is
+    # called again (it starts the demo's next step once).
     demo_pipeline.after_model_registered(run=run, model=model)
+    leases.finish(TrainingRun, run.pk, JobState.SUCCEEDED)
 
 
 def _record_losses(run: TrainingRun, progress: Progress) -> None:

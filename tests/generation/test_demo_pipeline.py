@@ -180,3 +180,27 @@ def test_a_held_report_is_named_instead_of_publishing(demo_settings, client):
     synthetic.refresh_from_db()
     assert not synthetic.is_published
     assert "Demo: held: Quality report: 33% of the images may copy. — see it" in home_text(client)
+
+
+@pytest.mark.django_db
+def test_a_failed_step_is_named_with_a_link_to_its_page(demo_settings, client):
+    owner = make_user("admin", staff=True)
+    source, _ = source_and_synthetic(owner, visibility=Visibility.PUBLIC)
+    model = trained_model(source, owner)
+    job = GenerationJob.objects.create(
+        model=model,
+        owner=owner,
+        count_per_class=6,
+        class_names=model.class_names,
+        base_seed=0,
+        state=JobState.FAILED,
+        error="OSError: disk full",
+    )
+    DemoPipeline.objects.create(
+        training_run=model.training_run, generation_job=job, stage=DemoStage.GENERATING
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert "Demo: stopped: generating synthetic images with the trained GAN failed — see why" in (
+        home_text(client)
+    )
+    assert f'href="{reverse("generation:job", args=[job.pk])}"' in html
