@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 
 from generation import services
 from generation.models import (
+    DemoPipeline,
     GanModel,
     GeneratedImage,
     GenerationJob,
@@ -205,3 +206,22 @@ class QualityBaselineAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # made by the first quality report of its source version
+
+
+@admin.register(DemoPipeline)
+class DemoPipelineAdmin(admin.ModelAdmin):
+    """Where the demo of a fresh `make run` stands; its steps move it on, never a form."""
+
+    list_display = ["pk", "stage", "training_run", "generation_job", "quality_report", "updated_at"]
+    readonly_fields = [
+        "stage",
+        "training_run",
+        "generation_job",
+        "quality_report",
+        "reason",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -13,3 +13,13 @@ class JobState(models.TextChoices):
 
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 FINAL_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+class DemoStage(models.TextChoices):
+    """Where the demo of a fresh `make run` stands (generation.demo_pipeline)."""
+
+    TRAINING = "training", "Training"
+    GENERATING = "generating", "Generating"
+    ASSESSING = "assessing", "Quality report"
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held"

@@ -29,7 +29,7 @@ from datasets.services import (
     store_images,
 )
 from gan_engine.sample import generate, load_sampling_model
-from generation import leases, quality_reports, staging
+from generation import demo_pipeline, leases, quality_reports, staging
 from generation.constants import JobState
 from generation.datacard import synthetic_data_card
 from generation.evaluation import training_device
@@ -81,8 +81,11 @@ def _generate(job: GenerationJob) -> None:
     if complete:
         with clock.phase("measure_seconds"):
             _measure_and_describe(job, version)
-        leases.finish(GenerationJob, job.pk, JobState.SUCCEEDED)
+        # Before the job is final, so that a worker lost in between leaves it to be resumed
+        # and the next steps are queued then (each once).
         quality_reports.queue_after_generation(job=job, version=version)
+        demo_pipeline.after_generation(job=job, version=version)
+        leases.finish(GenerationJob, job.pk, JobState.SUCCEEDED)
 
 
 def ensure_result_version(job: GenerationJob) -> DatasetVersion:

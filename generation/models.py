@@ -11,7 +11,7 @@ from django.db import models
 from datasets.models import DatasetVersion, ImageRecord
 from gan_engine.artifact_targets import FIGURES as ARTIFACT_FIELDS
 from gan_engine.metric_labels import metric_label
-from generation.constants import JobState
+from generation.constants import DemoStage, JobState
 
 
 class TrackedTask(models.Model):
@@ -289,3 +289,35 @@ class QualityReport(TrackedTask):
 
     def __str__(self) -> str:
         return f"Quality report {self.pk} of {self.version} ({self.state})"
+
+
+class DemoPipeline(models.Model):
+    """The demo of a fresh `make run` carried on by itself: the demo training run, then the
+    generation job from its model, the quality report of the synthetic version, and publishing.
+
+    One row at most, made by seed_demo on a fresh database; each stage's hook moves it on only
+    from the stage before, so a retried task never starts a step twice. `reason` says why a
+    version was not published (its hold, or what publishing refused).
+    """
+
+    stage = models.CharField(max_length=12, choices=DemoStage.choices, default=DemoStage.TRAINING)
+    training_run = models.OneToOneField(
+        TrainingRun, on_delete=models.PROTECT, related_name="demo_pipeline"
+    )
+    generation_job = models.OneToOneField(
+        GenerationJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quality_report = models.ForeignKey(
+        QualityReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True, help_text="Why the synthetic version is not published.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Demo pipeline of run {self.training_run_id} ({self.stage})"
+
+    @property
+    def version(self) -> DatasetVersion | None:
+        """The synthetic version the demo makes, once its generation job has created it."""
+        return self.generation_job.result_version if self.generation_job else None

@@ -41,7 +41,7 @@ from gan_engine.quality import (
 )
 from gan_engine.quality import QualityReport as EngineReport
 from gan_engine.quality.memorization import REFERENCE_PERCENTILE
-from generation import leases, services, staging
+from generation import demo_pipeline, leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import training_device
 from generation.exceptions import GenerationRejected
@@ -97,7 +97,7 @@ class _Phases:
 def queue_after_generation(*, job: GenerationJob, version: DatasetVersion) -> None:
     """Queue the report of the version a generation job just filled (QUALITY_AFTER_GENERATION).
 
-    The job has succeeded whatever happens here: a report that cannot start is logged, and its
+    The job succeeds whatever happens here: a report that cannot start is logged, and its
     curator can start one later.
     """
     if not settings.QUALITY_AFTER_GENERATION:
@@ -323,7 +323,8 @@ def _store(
     synthetic: StagedImages,
     baseline: QualityBaseline,
 ) -> None:
-    """Write the report and gate the version's publication on it, together."""
+    """Write the report and gate the version's publication on it, together (and publish the
+    demo's version on it)."""
     data = report_json(result, real, synthetic)
     share = result.memorization.memorized_share
     flagged = result.memorization.flagged
@@ -345,6 +346,7 @@ def _store(
         )
         report.report = data
         record_summary(report)
+        demo_pipeline.after_quality_report(report=report)
 
 
 def record_summary(report: QualityReport) -> None:

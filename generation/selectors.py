@@ -1,12 +1,16 @@
 """Reads of the generation app."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 
 from datasets import selectors as catalogue
 from datasets.models import DatasetVersion
-from generation.constants import JobState
+from generation.constants import DemoStage, JobState
 from generation.exceptions import GenerationRejected
-from generation.models import GanModel, GenerationJob, QualityReport, TrainingRun
+from generation.models import DemoPipeline, GanModel, GenerationJob, QualityReport, TrainingRun
 
 
 def models_visible_to(*, user) -> QuerySet[GanModel]:
@@ -209,3 +213,47 @@ def reports_for_comparison(*, user, version_ids: list[int]) -> list[QualityRepor
             f"versions were made from different sources ({names}): compare versions of one source"
         )
     return reports
+
+
+@dataclass(frozen=True)
+class DemoStatus:
+    """One line of the home page about the demo: what it does now (ending in its punctuation
+    before the link), and a link to watch it."""
+
+    text: str
+    link: str
+    link_text: str
+
+
+def demo_status() -> DemoStatus | None:
+    """Where the demo of a fresh `make run` stands; None when there is none, or it is off."""
+    if not settings.DEMO_PIPELINE:
+        return None
+    pipeline = DemoPipeline.objects.select_related(
+        "training_run", "generation_job__result_version__dataset", "quality_report"
+    ).first()
+    if pipeline is None:
+        return None
+    version = pipeline.version
+    version_url = (
+        reverse("datasets:version", args=[version.dataset.slug, version.number]) if version else ""
+    )
+    if pipeline.stage == DemoStage.PUBLISHED:
+        return DemoStatus("published:", version_url, version.identifier)
+    if pipeline.stage == DemoStage.HELD:
+        dash = " —" if version else ""  # held before the synthetic version existed: no link
+        return DemoStatus(f"held: {pipeline.reason}{dash}", version_url, "see it")
+    if pipeline.stage == DemoStage.TRAINING:
+        step, doing = pipeline.training_run, "training a GAN on the IHC tiles"
+        url = reverse("generation:run", args=[step.pk])
+    elif pipeline.stage == DemoStage.GENERATING:
+        step, doing = pipeline.generation_job, "generating synthetic images with the trained GAN"
+        url = reverse("generation:job", args=[step.pk])
+    else:
+        step, doing = pipeline.quality_report, "measuring the synthetic images' quality"
+        url = version_url
+    if step is None:  # a report deleted with its version
+        return None
+    if step.state in (JobState.FAILED, JobState.CANCELLED):
+        return DemoStatus(f"stopped: {doing} {step.get_state_display().lower()} —", url, "see why")
+    return DemoStatus(f"{doing}, {step.progress_percent:g}% —", url, "watch it")

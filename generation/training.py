@@ -15,7 +15,7 @@ from gan_engine.config import TrainConfig
 from gan_engine.data import load_image_folder
 from gan_engine.sample import class_grid, save_png
 from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, train
-from generation import leases, services, staging
+from generation import demo_pipeline, leases, services, staging
 from generation.constants import JobState
 from generation.evaluation import PortalEvaluator, training_device
 from generation.models import ARTIFACT_FIELDS, MetricPoint, TrainingRun
@@ -87,10 +87,13 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
         return
     final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
     with clock.phase("register_seconds"):
-        services.register_model(
+        model = services.register_model(
             run=run, export_path=result.export, class_names=data.class_names, metrics=final
         )
     reporter.report(result.iteration, config.iterations, force=True)
+    # Before the run is final: a worker lost here leaves it to be resumed, and the hook is
+    # called again (it starts the demo's next step once).
+    demo_pipeline.after_model_registered(run=run, model=model)
     leases.finish(TrainingRun, run.pk, JobState.SUCCEEDED)
 
 

@@ -270,6 +270,14 @@ QUALITY_CLASSIFIER_STEPS = env_int("QUALITY_CLASSIFIER_STEPS", 300)
 # Queue a report on every synthetic version a generation job completes.
 QUALITY_AFTER_GENERATION = env_bool("QUALITY_AFTER_GENERATION", default=True)
 
+# --- The demo of a fresh `make run` (generation.demo_pipeline, README "The demo") -------------
+# On a fresh database seed_demo queues a training run of DEMO_TRAINING_PRESET on the demo set;
+# with DEMO_PIPELINE on, its model then generates DEMO_IMAGES_PER_CLASS images a class, the
+# synthetic version gets its quality report and is published unless the report holds it.
+DEMO_PIPELINE = env_bool("DEMO_PIPELINE", default=True)
+DEMO_TRAINING_PRESET = env_str("DEMO_TRAINING_PRESET", "small")
+DEMO_IMAGES_PER_CLASS = env_int("DEMO_IMAGES_PER_CLASS", 300)
+
 # --- Celery ------------------------------------------------------------------------------------
 # The embedded broker keeps messages as files under var/broker: no server to install. Production
 # points CELERY_BROKER_URL at Redis or RabbitMQ.

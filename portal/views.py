@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from datasets import selectors
 from datasets.constants import SortOrder
+from generation import selectors as generation_selectors
 from portal import services
 from portal.forms import SignUpForm
 
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "featured": [(dataset, versions.get(dataset.pk)) for dataset in featured],
             "newest": [(dataset, versions.get(dataset.pk)) for dataset in newest],
             "counts": selectors.catalogue_counts(user=request.user),
+            "demo": generation_selectors.demo_status(),
         },
     )
 

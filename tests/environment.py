@@ -20,3 +20,5 @@ os.environ.setdefault("QUALITY_AFTER_GENERATION", "false")
 # none at once (no probe of the network); the packaged network costs ~1 s an image on a CPU.
 # Tests of FID set INCEPTION_WEIGHTS_PATH themselves.
 os.environ.setdefault("INCEPTION_WEIGHTS_PATH", str(ROOT / "var" / "no-inception-weights.pth"))
+# The demo of a fresh database stops after its training run unless a test of it switches it on.
+os.environ.setdefault("DEMO_PIPELINE", "false")
