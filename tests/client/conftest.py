@@ -4,7 +4,6 @@ points the client at that portal with its cache and config file in the test's ow
 
 import numpy as np
 import pytest
-from django.core.cache import cache
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
@@ -13,15 +12,8 @@ from datasets.license_data import install_licenses
 from datasets.models import License
 from datasets.services import CreatorSpec, build_archive, import_dataset, publish_version
 from tests.api.builders import synthetic_version, trained_model
+from tests.api.conftest import fresh_throttles  # noqa: F401  (autouse: throttles start uncounted)
 from tests.factories import make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttles count requests in the cache; each test starts with none counted."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

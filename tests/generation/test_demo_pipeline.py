@@ -150,20 +150,24 @@ def test_demo_off_does_nothing(settings, client):
     assert "Demo:" not in home_text(client)
 
 
-@pytest.mark.django_db
-def test_a_held_report_is_named_instead_of_publishing(demo_settings, client):
-    owner = make_user("admin", staff=True)
-    source, synthetic = source_and_synthetic(owner, visibility=Visibility.PUBLIC)
-    model = trained_model(source, owner)
-    job = GenerationJob.objects.create(
+def ended_job(model, owner, **fields) -> GenerationJob:
+    """A demo generation job of 6 images per class that has already ended as `fields` say."""
+    return GenerationJob.objects.create(
         model=model,
         owner=owner,
         count_per_class=6,
         class_names=model.class_names,
         base_seed=0,
-        state=JobState.SUCCEEDED,
-        result_version=synthetic,
+        **fields,
     )
+
+
+@pytest.mark.django_db
+def test_a_held_report_is_named_instead_of_publishing(demo_settings, client):
+    owner = make_user("admin", staff=True)
+    source, synthetic = source_and_synthetic(owner, visibility=Visibility.PUBLIC)
+    model = trained_model(source, owner)
+    job = ended_job(model, owner, state=JobState.SUCCEEDED, result_version=synthetic)
     report: QualityReport = make_report(synthetic, source)
     hold_publication(version=synthetic, reason="Quality report: 33% of the images may copy.")
     pipeline = DemoPipeline.objects.create(
@@ -187,15 +191,7 @@ def test_a_failed_step_is_named_with_a_link_to_its_page(demo_settings, client):
     owner = make_user("admin", staff=True)
     source, _ = source_and_synthetic(owner, visibility=Visibility.PUBLIC)
     model = trained_model(source, owner)
-    job = GenerationJob.objects.create(
-        model=model,
-        owner=owner,
-        count_per_class=6,
-        class_names=model.class_names,
-        base_seed=0,
-        state=JobState.FAILED,
-        error="OSError: disk full",
-    )
+    job = ended_job(model, owner, state=JobState.FAILED, error="OSError: disk full")
     DemoPipeline.objects.create(
         training_run=model.training_run, generation_job=job, stage=DemoStage.GENERATING
     )
