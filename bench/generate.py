@@ -54,8 +54,8 @@ def make_model(work: Path):
     from gan_engine.nets import build_generator
     from gan_engine.presets import make_config
     from gan_engine.sample import SamplingModel, export_payload, sampling_generator
-    from generation import staging
     from generation.models import GanModel
+    from generation.worker import staging
 
     owner = get_user_model().objects.create_superuser("bench", "", "bench-password")
     write_ihc_demo_set(work / "demo")

@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.conf import settings
 
-from datasets import doi_registration, services
+from datasets import doi_registration
 from datasets.models import DatasetVersion
+from datasets.services.archive import build_archive as build_version_archive
 
 
 @shared_task(
@@ -15,7 +16,7 @@ from datasets.models import DatasetVersion
 )
 def build_archive(version_id: int) -> None:
     """Build a published version's ZIP; retried when storage hiccups, a no-op once built."""
-    services.build_archive(version=DatasetVersion.objects.get(pk=version_id))
+    build_version_archive(version=DatasetVersion.objects.get(pk=version_id))
 
 
 @shared_task(

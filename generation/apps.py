@@ -10,6 +10,7 @@ class GenerationConfig(AppConfig):
         form that trains one), then its quality report. The catalogue renders what is
         registered and knows nothing of this app."""
         from datasets import panels
+        from generation import follow_ups  # noqa: F401  (connects the receivers)
 
         panels.register_panel(panels.LINEAGE, "generation/_version_lineage.html")
         panels.register_panel(panels.AFTER_LINEAGE, "generation/_quality_report.html")

@@ -1,13 +1,13 @@
 """The demo of a fresh `make run`, carried on by itself from the demo training run to a
 published synthetic version.
 
-seed_demo starts it with the demo run; the worker's hooks move it on: the registered model
-generates DEMO_IMAGES_PER_CLASS images a class, the finished generation job gets its quality
-report, and the finished report publishes the version (public, under the source's license, with
-a named demo creator) unless the report holds it. Each step is an ordinary run, job or report
-with its own page; the pipeline row only remembers which ones are the demo's, so a hook called
-twice (a retried task) or for anyone else's work does nothing. DEMO_PIPELINE=0 stops it at any
-stage.
+seed_demo starts it with the demo run; generation.follow_ups moves it on as the workflows
+finish their steps: the registered model generates DEMO_IMAGES_PER_CLASS images a class, the
+finished generation job gets its quality report, and the finished report publishes the version
+(public, under the source's license, with a named demo creator) unless the report holds it.
+Each step is an ordinary run, job or report with its own page; the pipeline row only remembers
+which ones are the demo's, so a step announced twice (a retried task) or anyone else's work
+moves nothing. DEMO_PIPELINE=0 stops it at any stage.
 """
 
 import logging

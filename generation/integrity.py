@@ -2,8 +2,8 @@
 sample grids against storage, runs or jobs stuck with a dead worker, and those queued long ago
 that no worker has started.
 
-Both are requeued through generation.recovery, the same path as the periodic recovery step, so
-a requeued task still claims its lease first and can never run twice at once.
+Both are requeued through generation.tasks.requeue_orphans, the same path as the periodic
+recovery step, so a requeued task still claims its lease first and can never run twice at once.
 """
 
 from datetime import timedelta
@@ -12,8 +12,9 @@ from django.core.files.storage import default_storage
 
 from datasets import integrity
 from datasets.integrity import Report
-from generation import recovery
+from generation import tasks
 from generation.models import GanModel, GenerationJob, MetricPoint, TrainingRun
+from generation.worker import recovery
 
 # Where the generation app writes: registered generators and each run's checkpoints and grids.
 GENERATION_PREFIXES = ("models/", "runs/")
@@ -65,7 +66,7 @@ def check_stuck(report: Report, *, fix: bool) -> None:
         for model in (TrainingRun, GenerationJob)
     }
     if fix:
-        recovery.recover_orphaned_work(include_queued=True)
+        tasks.requeue_orphans(include_queued=True)
     for model, rows in found.items():
         for pk, queued_at in rows.items():
             report.add(

@@ -1,28 +1,23 @@
-"""Writes of the generation app: start, cancel and register. Every door calls these.
+"""Writes of the generation app: start and cancel runs, jobs and reports. Every door calls these.
 
 Starting a run or a job validates everything first and enqueues only after the row is committed
 (transaction.on_commit), so a rejected request leaves nothing queued and a worker never picks up
 a row it cannot see yet.
 """
 
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
 from datasets import selectors as catalogue
 from datasets.constants import DatasetKind
 from datasets.models import DatasetVersion
 from gan_engine.presets import make_config
-from generation import selectors
+from generation import selectors, tasks
 from generation.constants import ACTIVE_STATES, JobState
 from generation.exceptions import GenerationRejected
 from generation.models import GanModel, GenerationJob, QualityReport, TrackedTask, TrainingRun
@@ -30,8 +25,6 @@ from generation.models import GanModel, GenerationJob, QualityReport, TrackedTas
 MAX_SEED = 2**62  # seeds are offset per image: stay far from the 64-bit limit
 # The quality report's random streams are `seed | stream << 32`: its seeds must fit in 32 bits.
 MAX_QUALITY_SEED = 2**32
-# Runs finishing together on several workers retry the next model number this often.
-MODEL_NUMBERING_ATTEMPTS = 5
 
 
 def start_training(
@@ -65,7 +58,7 @@ def start_training(
             progress_total=config.iterations,
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue("train_run", TrainingRun, run.pk))
+            transaction.on_commit(lambda: tasks.enqueue(TrainingRun, run.pk))
     return run
 
 
@@ -131,7 +124,7 @@ def start_generation(
             progress_total=count_per_class * len(chosen),
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue("generate_images", GenerationJob, job.pk))
+            transaction.on_commit(lambda: tasks.enqueue(GenerationJob, job.pk))
     return job
 
 
@@ -172,7 +165,7 @@ def start_quality_report(
             memorization_threshold=settings.QUALITY_MEMORIZATION_THRESHOLD,
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue("quality_report", QualityReport, report.pk))
+            transaction.on_commit(lambda: tasks.enqueue(QualityReport, report.pk))
     return report
 
 
@@ -206,15 +199,6 @@ def _check_assessable(version: DatasetVersion) -> None:
         )
 
 
-def _enqueue(task_name: str, model: type[TrackedTask], pk: int) -> None:
-    """Send row `pk` to its Celery task (routed by name, settings.CELERY_TASK_ROUTES) and
-    record the task id, which the pages show and operators look up."""
-    from generation import tasks
-
-    result = getattr(tasks, task_name).delay(pk)
-    model.objects.filter(pk=pk).update(celery_task_id=result.id)
-
-
 def cancel(*, task: TrackedTask, user) -> TrackedTask:
     """Cancel a queued task at once; ask a running one to stop (its worker checks every second
     and marks it cancelled). Finished tasks are left as they are.
@@ -231,57 +215,3 @@ def cancel(*, task: TrackedTask, user) -> TrackedTask:
     model.objects.filter(pk=task.pk, state=JobState.RUNNING).update(cancel_requested=True)
     task.refresh_from_db()
     return task
-
-
-def register_model(
-    *, run: TrainingRun, export_path: Path, class_names: list[str], metrics: dict
-) -> GanModel:
-    """Store the run's exported generator as a new GanModel, once: a retried task that already
-    registered gets the same model back."""
-    existing = GanModel.objects.filter(training_run=run).first()
-    if existing is not None:
-        return existing
-    name = f"{run.source_version.dataset.slug}-{run.preset}"
-    with open(export_path, "rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        handle.seek(0)
-        stored = default_storage.save(f"models/{name}/run-{run.pk}-generator.pt", File(handle))
-    try:
-        return _numbered_model(
-            name,
-            training_run=run,
-            source_version=run.source_version,
-            owner=run.owner,
-            weights=stored,
-            weights_sha256=digest,
-            config=run.config,
-            class_names=list(class_names),
-            iterations=run.progress_total,
-            metrics=metrics,
-        )
-    except BaseException:
-        default_storage.delete(stored)
-        raise
-
-
-def _numbered_model(name: str, **fields) -> GanModel:
-    """A GanModel named `name` with the next free version number.
-
-    Two runs on one source can finish at the same moment on two workers and read the same
-    highest number; the unique constraint on (name, version) decides, and the loser takes the
-    next number. A second registration of the same run (OneToOne) returns the first one.
-    """
-    for _ in range(MODEL_NUMBERING_ATTEMPTS - 1):
-        try:
-            return _create_numbered_model(name, **fields)
-        except IntegrityError:
-            existing = GanModel.objects.filter(training_run=fields["training_run"]).first()
-            if existing is not None:
-                return existing
-    return _create_numbered_model(name, **fields)
-
-
-def _create_numbered_model(name: str, **fields) -> GanModel:
-    with transaction.atomic():
-        number = (GanModel.objects.filter(name=name).aggregate(n=Max("version"))["n"] or 0) + 1
-        return GanModel.objects.create(name=name, version=number, **fields)

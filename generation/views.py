@@ -19,13 +19,13 @@ from datasets import services as catalogue_services
 from datasets.exceptions import PublishRefused
 from gan_engine.presets import DEFAULT_PRESET
 from generation import selectors, services
-from generation.charts import line_chart_svg
 from generation.constants import JobState
 from generation.exceptions import GenerationRejected
 from generation.forms import GenerateForm
 from generation.models import GenerationJob, TrainingRun
-from generation.quality_presentation import comparison_rows, report_tables
-from generation.run_charts import RUN_CHARTS, chart_figure, run_chart_series
+from generation.presentation.charts import line_chart_svg
+from generation.presentation.quality import comparison_rows, report_tables
+from generation.presentation.run_charts import RUN_CHARTS, chart_figure, run_chart_series
 
 
 def _run_or_404(request: HttpRequest, pk: int) -> TrainingRun:

@@ -31,7 +31,7 @@ class StorageUnavailable(OSError):
     """The store refused or could not take a write: access denied, quota, a 5xx, unreachable.
 
     An OSError, as a full local disk is, so tasks that retry when storage hiccups (the ZIP
-    build, generation.faults) retry on it; the message names the file and the store's answer.
+    build, generation.worker.faults) retry on it; the message names the file and the store's answer.
     """
 
 

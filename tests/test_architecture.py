@@ -82,6 +82,98 @@ def test_catalogue_templates_load_and_include_nothing_of_the_pipeline():
     assert offences == []
 
 
+# No import cycle between the project's modules, counting imports inside functions: a cycle is
+# a knot a reader cannot start from, and a function-level import only hides one. The pipeline's
+# steps follow one another through generation.signals, not by importing back up.
+PARTS = ("portal", "datasets", "generation", "gan_engine")
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Each first-party module (migrations aside) and the first-party modules it imports; `from
+    package import name` counts as importing the submodule `package.name` when there is one."""
+    paths = {
+        module_name(path, root): path
+        for part in PARTS
+        for path in (root / part).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+
+    def known(name: str) -> str | None:
+        while name and name not in paths:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets.update(known(alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    kept = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*kept, base] if base else kept)
+                targets.update(
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else known(base)
+                    for alias in node.names
+                )
+        graph[name] = targets - {None, name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index, low, stack, found = {}, {}, [], []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while not component or component[-1] != node:
+                component.append(stack.pop())
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_back_through_others():
+    assert cycles(import_graph(ROOT)) == []
+
+
+def test_the_cycle_check_finds_a_function_level_import_back(tmp_path):
+    for part in PARTS:
+        (tmp_path / part).mkdir()
+        (tmp_path / part / "__init__.py").write_text("")
+    (tmp_path / "generation/services.py").write_text("from generation import tasks\n")
+    (tmp_path / "generation/tasks.py").write_text("from generation.workflows import training\n")
+    (tmp_path / "generation/workflows").mkdir()
+    (tmp_path / "generation/workflows/__init__.py").write_text("")
+    (tmp_path / "generation/workflows/training.py").write_text(
+        "def run():\n    from generation import services\n"
+    )
+    assert cycles(import_graph(tmp_path)) == [
+        ["generation.services", "generation.tasks", "generation.workflows.training"]
+    ]
+
+
 # The catalogue owns its rows: outside `datasets/`, production code writes a catalogue row
 # (a class of datasets.models) only by calling datasets.services. The check reads the source and
 # flags the ways Django writes a row: `Model(...)`, `Model.objects...<write>()`, a write through a

@@ -17,7 +17,7 @@ from generation.models import (
     QualityReport,
     TrainingRun,
 )
-from generation.quality_presentation import closest_pairs
+from generation.presentation.quality import closest_pairs
 from portal.api.links import RouteUrlField, route_url
 
 

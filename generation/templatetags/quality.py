@@ -10,7 +10,7 @@ from django import template
 
 from generation import selectors
 from generation.constants import JobState
-from generation.quality_presentation import closest_pairs, report_tables
+from generation.presentation.quality import closest_pairs, report_tables
 
 register = template.Library()
 # The page shows the closest few of each space; the API lists all the report kept.

@@ -16,7 +16,7 @@ from gan_engine.artifact_targets import (
     missed_targets,
 )
 from generation.models import TrainingRun
-from generation.run_charts import chart_figure
+from generation.presentation.run_charts import chart_figure
 
 register = template.Library()
 SHARES = (*(f"corner_saturation_{corner}" for corner in CORNERS), "centre_saturation")

@@ -1,5 +1,5 @@
 """Rows for API tests made without a worker: a finished training run with its metric points and
-model, as generation.training leaves them, and a synthetic version stored through the
+model, as generation.workflows.training leaves them, and a synthetic version stored through the
 catalogue's services. Real datasets are imported through the real services (tests.catalogue)."""
 
 from django.db import transaction
@@ -65,7 +65,8 @@ def synthetic_version(
 ):
     """A published synthetic version derived from `source`, with `per_class` generated PNGs per
     class, stored through the catalogue's services as a generation job stores its images (with
-    the model and seed of each image when `model` is given, as generation.generating does)."""
+    the model and seed of each image when `model` is given, as
+    generation.workflows.generating does)."""
     version = create_synthetic_draft(
         source=source,
         slug_base=f"{source.dataset.slug}-synthetic",

@@ -11,7 +11,7 @@ from datasets.constants import VersionState
 from datasets.models import Dataset, DatasetVersion
 from datasets.services import hold_publication, override_publication_hold
 from generation.constants import JobState
-from generation.quality_presentation import quality_summary
+from generation.presentation.quality import quality_summary
 from tests.generation.quality_rows import engine_report, make_report, source_and_synthetic
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from datasets.services import creator_for_user
-from generation.generating import ensure_result_version
 from generation.services import start_generation
+from generation.workflows.generating import ensure_result_version
 from tests.api.builders import trained_model
 from tests.catalogue import imported_draft
 from tests.factories import make_user

@@ -68,7 +68,7 @@ def make_report(
     catalogue gates on, and the closest pair as ImageRecord ids (a synthetic and a real one)."""
     done = state == JobState.SUCCEEDED
     data = engine_report() if done else {}
-    pair = {  # as generation.quality_reports.closest_pairs writes it
+    pair = {  # as generation.workflows.quality_reports.closest_pairs writes it
         "space": "pixels-16x16",
         "synthetic_image": version.images.order_by("pk").first().pk,
         "real_image": source.images.order_by("pk").first().pk,

@@ -4,9 +4,9 @@ after outages, takeovers from dead workers) the next claim fails it with a messa
 import pytest
 from django.utils import timezone
 
-from generation import leases
 from generation.constants import JobState
 from generation.models import TrainingRun
+from generation.worker import leases
 
 pytestmark = pytest.mark.django_db
 

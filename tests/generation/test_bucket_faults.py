@@ -13,8 +13,8 @@ import pytest
 from datasets.models import ImageRecord
 from generation import services
 from generation.constants import JobState
-from generation.generating import plan
 from generation.models import GeneratedImage, GenerationJob
+from generation.workflows.generating import plan
 from tests.generation.test_worker_jobs import finished, train_model_here
 from tests.s3 import CREDENTIALS
 from tests.workers import wait_for

@@ -4,7 +4,7 @@ How they look in a browser is measured by tests/e2e/test_run_charts_browser.py."
 
 import xml.etree.ElementTree as ET
 
-from generation.charts import (
+from generation.presentation.charts import (
     FONT,
     MARGIN_RIGHT,
     WIDTH,

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from generation import leases, services
+from generation import services
 from generation.constants import JobState
 from generation.models import GenerationJob, TrainingRun
+from generation.worker import leases
 from tests.generation.conftest import write_colour_classes
 from tests.workers import ROOT, wait_for
 

@@ -23,9 +23,10 @@ import pytest
 from django.conf import settings
 
 from datasets.models import DatasetVersion
-from generation import leases, services
+from generation import services
 from generation.constants import JobState
 from generation.models import TrainingRun
+from generation.worker import leases
 from tests.catalogue import published
 from tests.workers import ROOT, database_url, purge_broker, wait_for
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from gan_engine.artifact_targets import FIGURES, LABELS
 from generation import services
-from generation.generating import run_generation
 from generation.models import ARTIFACT_FIELDS, GanModel, GenerationJob, MetricPoint, TrainingRun
-from generation.training import run_training
+from generation.workflows.generating import run_generation
+from generation.workflows.training import run_training
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from gan_engine.data import ImageSet
 from gan_engine.extractors import INCEPTION, PACKAGED_INCEPTION
 from gan_engine.presets import make_config
 from gan_engine.train import Callbacks, train
-from generation.evaluation import PortalEvaluator
+from generation.worker.evaluation import PortalEvaluator
 from tests.gan_engine.colour_sets import colour_set
 from tests.gan_engine.test_metrics import offline  # noqa: F401 (a fixture)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from generation import services
 from generation.models import GanModel, GenerationJob, TrainingRun
-from generation.training import run_training
+from generation.workflows.training import run_training
 from tests.factories import make_user
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection:

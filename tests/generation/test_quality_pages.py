@@ -11,9 +11,9 @@ from datasets.constants import VersionState
 from datasets.license_data import install_licenses
 from datasets.models import License
 from datasets.services import hold_publication
-from generation.charts import bar_chart_svg
 from generation.constants import JobState
-from generation.quality_presentation import quality_summary
+from generation.presentation.charts import bar_chart_svg
+from generation.presentation.quality import quality_summary
 from tests.catalogue import body, zip_members
 from tests.factories import make_user
 from tests.generation.quality_rows import engine_report, make_report, source_and_synthetic

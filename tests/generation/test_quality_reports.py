@@ -29,12 +29,13 @@ from datasets.services import (
     override_publication_hold,
     publish_version,
 )
-from generation import recovery, services
+from generation import services
 from generation.constants import JobState
 from generation.exceptions import GenerationRejected
-from generation.generating import run_generation
 from generation.models import QualityBaseline, QualityReport
-from generation.quality_reports import run_quality_report
+from generation import tasks
+from generation.workflows.generating import run_generation
+from generation.workflows.quality_reports import run_quality_report
 from tests.factories import make_user
 from tests.generation.conftest import write_colour_classes
 from tests.generation.test_worker_jobs import train_model_here
@@ -309,7 +310,7 @@ def test_a_dead_workers_report_is_queued_again(fresh, owner):
         worker="another-host:1",
         heartbeat_at=timezone.now() - timedelta(hours=1),
     )
-    recovered = recovery.recover_orphaned_work(include_queued=False)
+    recovered = tasks.requeue_orphans(include_queued=False)
     assert recovered["quality_reports"] == [report.pk]
     assert QualityReport.objects.get(pk=report.pk).celery_task_id
 

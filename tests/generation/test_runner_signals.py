@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from generation import leases, services
+from generation import services
 from generation.constants import JobState
 from generation.models import TrainingRun
+from generation.worker import leases
 from tests.generation.test_embedded_runner import (
     STOP_SECONDS,
     children_of,

@@ -13,9 +13,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 
-from generation import generating, services
+from generation import services
 from generation.models import GanModel, GeneratedImage, TrainingRun
-from generation.training import run_training
+from generation.workflows import generating
+from generation.workflows.training import run_training
 from tests.catalogue import published
 
 # Training writes from a lease thread beside the test's connection: committed transactions.

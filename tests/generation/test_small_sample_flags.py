@@ -11,8 +11,8 @@ from datasets.license_data import install_licenses
 from datasets.models import License
 from gan_engine.extractors import RANDOM_CNN
 from gan_engine.metrics import evaluate
-from generation.datacard import metric_lines
-from generation.quality_presentation import comparison_rows, quality_summary
+from generation.presentation.quality import comparison_rows, quality_summary
+from generation.workflows.datacard import metric_lines
 from tests.catalogue import body, zip_members
 from tests.factories import make_user
 from tests.generation.quality_rows import make_report, source_and_synthetic

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from generation import recovery
 from generation.constants import JobState
 from generation.models import TrainingRun
+from generation import tasks
 from tests.workers import purge_broker
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,8 @@ def test_check_integrity_still_calls_a_run_with_a_dead_worker_stuck(queued_long_
 
 
 def test_recovery_log_says_a_queued_run_is_waiting(queued_long_ago, caplog):
-    with caplog.at_level(logging.WARNING, logger="generation.recovery"):
-        recovered = recovery.recover_orphaned_work(include_queued=True)
+    with caplog.at_level(logging.WARNING, logger="generation.tasks"):
+        recovered = tasks.requeue_orphans(include_queued=True)
     assert recovered["runs"] == [queued_long_ago.pk]
     assert "no worker has started it" in caplog.text
     assert "worker is gone" not in caplog.text

@@ -13,7 +13,7 @@ from datasets.models import ImageRecord
 from generation import services
 from generation.constants import JobState
 from generation.models import GanModel, GeneratedImage, GenerationJob, TrainingRun
-from generation.training import run_training
+from generation.workflows.training import run_training
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -15,8 +15,8 @@ from datasets.integrity import sha256_of
 from datasets.models import DatasetVersion
 from generation import services
 from generation.constants import JobState
-from generation.generating import plan
 from generation.models import GanModel, GeneratedImage, GenerationJob, TrainingRun
+from generation.workflows.generating import plan
 from tests.catalogue import published
 from tests.generation.test_worker_jobs import (
     assert_files_match_rows,

@@ -4,11 +4,14 @@ import json
 import logging
 
 from generation import tasks
+from generation.workflows import generating, training
 from portal.log_context import JsonFormatter, TaskContextFilter, task_context
 
 
 def record(message: str) -> logging.LogRecord:
-    entry = logging.LogRecord("generation.training", logging.INFO, __file__, 1, message, (), None)
+    entry = logging.LogRecord(
+        "generation.workflows.training", logging.INFO, __file__, 1, message, (), None
+    )
     TaskContextFilter().filter(entry)
     return entry
 
@@ -23,8 +26,8 @@ def test_records_carry_the_bound_task_and_a_dash_outside():
 
 def test_tasks_bind_their_run_and_job_ids(monkeypatch):
     seen = []
-    monkeypatch.setattr(tasks.training, "run_training", lambda pk: seen.append(record("").task))
-    monkeypatch.setattr(tasks.generating, "run_generation", lambda pk: seen.append(record("").task))
+    monkeypatch.setattr(training, "run_training", lambda pk: seen.append(record("").task))
+    monkeypatch.setattr(generating, "run_generation", lambda pk: seen.append(record("").task))
     monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
     tasks.train_run(7)
     tasks.generate_images(9)

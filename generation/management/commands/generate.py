@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from generation import selectors, services
 from generation.exceptions import GenerationRejected
-from generation.generating import run_generation
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import GenerationJob
+from generation.workflows.generating import run_generation
 from portal.management.owners import owner_named
 
 

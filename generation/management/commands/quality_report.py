@@ -13,7 +13,7 @@ from generation import services
 from generation.exceptions import GenerationRejected
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import QualityReport
-from generation.quality_reports import run_quality_report
+from generation.workflows.quality_reports import run_quality_report
 from portal.management.owners import owner_named
 
 

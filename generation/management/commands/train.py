@@ -10,7 +10,7 @@ from generation import selectors, services
 from generation.exceptions import GenerationRejected
 from generation.management.waiting import add_mode_arguments, follow
 from generation.models import TrainingRun
-from generation.training import run_training
+from generation.workflows.training import run_training
 from portal.management.owners import owner_named
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from generation import leases
+from generation.worker import leases
 
 
 @dataclass

@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 
 from datasets import selectors as catalogue
 from gan_engine.metric_labels import metric_label
-from generation.charts import bar_chart_svg
 from generation.models import QualityReport
+from generation.presentation.charts import bar_chart_svg
 
 SUMMARY_FORMAT = "portal.quality-summary/1"
 ALL_CLASSES = "All classes"

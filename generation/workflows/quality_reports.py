@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -41,13 +40,13 @@ from gan_engine.quality import (
 )
 from gan_engine.quality import QualityReport as EngineReport
 from gan_engine.quality.memorization import REFERENCE_PERCENTILE
-from generation import demo_pipeline, leases, services, staging
+from generation import signals
 from generation.constants import JobState
-from generation.evaluation import training_device
-from generation.exceptions import GenerationRejected
-from generation.models import GenerationJob, QualityBaseline, QualityReport
-from generation.progress import PhaseClock, ProgressReporter
-from generation.quality_presentation import quality_summary
+from generation.models import QualityBaseline, QualityReport
+from generation.presentation.quality import quality_summary
+from generation.worker import leases, staging
+from generation.worker.evaluation import training_device
+from generation.worker.progress import PhaseClock, ProgressReporter
 
 logger = logging.getLogger(__name__)
 
@@ -92,20 +91,6 @@ class _Phases:
 
     def end(self) -> None:
         self.current.close()
-
-
-def queue_after_generation(*, job: GenerationJob, version: DatasetVersion) -> None:
-    """Queue the report of the version a generation job just filled (QUALITY_AFTER_GENERATION).
-
-    The job succeeds whatever happens here: a report that cannot start is logged, and its
-    curator can start one later.
-    """
-    if not settings.QUALITY_AFTER_GENERATION:
-        return
-    try:
-        services.start_quality_report(version=version, user=job.owner)
-    except (GenerationRejected, PermissionDenied) as error:
-        logger.warning("job %s: no quality report of %s: %s", job.pk, version, error)
 
 
 def run_quality_report(report_id: int) -> None:
@@ -346,7 +331,7 @@ def _store(
         )
         report.report = data
         record_summary(report)
-        demo_pipeline.after_quality_report(report=report)
+        signals.quality_report_finished.send(QualityReport, report=report)
 
 
 def record_summary(report: QualityReport) -> None:

@@ -29,13 +29,14 @@ from datasets.services import (
     store_images,
 )
 from gan_engine.sample import generate, load_sampling_model
-from generation import demo_pipeline, leases, quality_reports, staging
+from generation import signals
 from generation.constants import JobState
-from generation.datacard import synthetic_data_card
-from generation.evaluation import training_device
 from generation.models import GeneratedImage, GenerationJob
-from generation.progress import PhaseClock, ProgressReporter
-from generation.synthetic_metrics import measure_against_source
+from generation.worker import leases, staging
+from generation.worker.evaluation import training_device
+from generation.worker.progress import PhaseClock, ProgressReporter
+from generation.workflows.datacard import synthetic_data_card
+from generation.workflows.synthetic_metrics import measure_against_source
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,7 @@ def _generate(job: GenerationJob) -> None:
     if complete:
         with clock.phase("measure_seconds"):
             _measure_and_describe(job, version)
-        # Before the job is final, so that a worker lost in between leaves it to be resumed
-        # and the next steps are queued then (each once).
-        quality_reports.queue_after_generation(job=job, version=version)
-        demo_pipeline.after_generation(job=job, version=version)
+        signals.generation_finished.send(GenerationJob, job=job, version=version)
         leases.finish(GenerationJob, job.pk, JobState.SUCCEEDED)
 
 

@@ -15,11 +15,12 @@ from gan_engine.config import TrainConfig
 from gan_engine.data import load_image_folder
 from gan_engine.sample import class_grid, save_png
 from gan_engine.train import CHECKPOINT_NAME, Callbacks, Evaluation, Progress, train
-from generation import demo_pipeline, leases, services, staging
+from generation import registry, signals
 from generation.constants import JobState
-from generation.evaluation import PortalEvaluator, training_device
 from generation.models import ARTIFACT_FIELDS, MetricPoint, TrainingRun
-from generation.progress import PhaseClock, ProgressReporter
+from generation.worker import leases, staging
+from generation.worker.evaluation import PortalEvaluator, training_device
+from generation.worker.progress import PhaseClock, ProgressReporter
 
 logger = logging.getLogger(__name__)
 SAMPLES_PER_CLASS_IN_GRID = 8
@@ -87,13 +88,11 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
         return
     final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
     with clock.phase("register_seconds"):
-        model = services.register_model(
+        model = registry.register_model(
             run=run, export_path=result.export, class_names=data.class_names, metrics=final
         )
     reporter.report(result.iteration, config.iterations, force=True)
-    # Before the run is final: a worker lost here leaves it to be resumed, and the hook is
-    # called again (it starts the demo's next step once).
-    demo_pipeline.after_model_registered(run=run, model=model)
+    signals.model_registered.send(TrainingRun, run=run, model=model)
     leases.finish(TrainingRun, run.pk, JobState.SUCCEEDED)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from django.utils.safestring import mark_safe
 
-from generation.charts import last_values, line_chart_svg
+from generation.presentation.charts import last_values, line_chart_svg
 
 # The Fréchet and the kernel distance get a chart each: a kernel distance of ~0.03 on the
 # Fréchet distance's axis (tens to hundreds) is a flat line along zero.

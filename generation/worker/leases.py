@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generation.constants import JobState
-from generation.faults import TRANSIENT_FAULTS
+from generation.worker.faults import TRANSIENT_FAULTS
 
 logger = logging.getLogger(__name__)
 

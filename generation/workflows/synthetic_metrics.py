@@ -11,8 +11,8 @@ from django.conf import settings
 
 from datasets.models import DatasetVersion
 from gan_engine.data import load_image_folder
-from generation import staging
-from generation.evaluation import PortalEvaluator
+from generation.worker import staging
+from generation.worker.evaluation import PortalEvaluator
 
 
 def measure_against_source(
