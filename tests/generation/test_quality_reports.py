@@ -29,11 +29,10 @@ from datasets.services import (
     override_publication_hold,
     publish_version,
 )
-from generation import services
+from generation import services, tasks
 from generation.constants import JobState
 from generation.exceptions import GenerationRejected
 from generation.models import QualityBaseline, QualityReport
-from generation import tasks
 from generation.workflows.generating import run_generation
 from generation.workflows.quality_reports import run_quality_report
 from tests.factories import make_user

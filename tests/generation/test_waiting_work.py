@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from generation import tasks
 from generation.constants import JobState
 from generation.models import TrainingRun
-from generation import tasks
 from tests.workers import purge_broker
 
 pytestmark = pytest.mark.django_db
