@@ -61,6 +61,7 @@ ABLATION = {
     "no-lecam": {"lecam_weight": 0.0},
     "fp32": {"precision": "fp32"},
     "no-pre-augment": {"pre_augment_to": 0},
+    "bilinear": {"g_upsampling": "bilinear"},
 }
 # Recipes for the next GPU run (docs/quality.md has the rows behind them): LeCam off took
 # the top-left blotch from 12.9% to 1.8% of the corner (target 1%), zero padding in G drew
@@ -72,6 +73,17 @@ CANDIDATES = {
     "no-lecam-fp32": {"lecam_weight": 0.0, "precision": "fp32"},
     "no-lecam-color-only": {"lecam_weight": 0.0, "diffaugment": "color"},
     "no-lecam-translation-reflect": {"lecam_weight": 0.0, "translation_fill": "reflect"},
+    "no-lecam-bilinear": {"lecam_weight": 0.0, "g_upsampling": "bilinear"},
+    "no-lecam-color-only-bilinear": {
+        "lecam_weight": 0.0,
+        "diffaugment": "color",
+        "g_upsampling": "bilinear",
+    },
+    "no-lecam-translation-reflect-bilinear": {
+        "lecam_weight": 0.0,
+        "translation_fill": "reflect",
+        "g_upsampling": "bilinear",
+    },
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}
@@ -82,7 +94,8 @@ CPU_SIZE = {"width": 16, "batch_size": 32, "g_lr": 2e-4}
 def main() -> None:
     args = parse_args()
     torch.manual_seed(0)
-    work = Path(tempfile.mkdtemp(prefix="recipes-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="recipes-"))
+    work.mkdir(parents=True, exist_ok=True)
     out = Path(args.out) if args.out else work
     out.mkdir(parents=True, exist_ok=True)
     write_ihc_demo_set(work / "ihc")
@@ -183,6 +196,11 @@ def parse_args() -> argparse.Namespace:
         "--compose-speed", type=float, default=20.0, help="composed runs' it/s, to keep time"
     )
     parser.add_argument("--out", help="folder for the picture and the JSON lines")
+    parser.add_argument(
+        "--work",
+        help="folder for the runs' checkpoints (default: a new temporary one); a later call"
+        " with the same folder continues a recipe and seed to more --iterations",
+    )
     return parser.parse_args()
 
 

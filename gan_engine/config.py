@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 RESOLUTIONS = (32, 64, 128)
 PADDING_MODES = ("zeros", "reflect")
+UPSAMPLING_MODES = ("nearest", "bilinear")
 TRANSLATION_FILLS = ("zeros", "reflect")
 PRECISIONS = ("fp32", "bf16")
 DIFFAUGMENT_OPS = ("color", "translation", "cutout")
@@ -41,6 +42,7 @@ class TrainConfig:
     z_dim: int = 128
     attention_resolution: int = 32  # 0: no self-attention
     g_padding: str = "zeros"  # padding of the generator's 3x3 convolutions
+    g_upsampling: str = "nearest"  # how the generator's blocks double the image size
     # Optimisation: Adam with betas (0, 0.999), two time-scale learning rates.
     iterations: int = 100_000
     batch_size: int = 96
@@ -117,6 +119,12 @@ def _check_values(c: TrainConfig) -> None:
         f"0 (none) or one of {attention_sizes} (a feature size both networks have)",
     )
     _require(c.g_padding in PADDING_MODES, "g_padding", c.g_padding, f"one of {PADDING_MODES}")
+    _require(
+        c.g_upsampling in UPSAMPLING_MODES,
+        "g_upsampling",
+        c.g_upsampling,
+        f"one of {UPSAMPLING_MODES}",
+    )
     _require(
         1 <= c.iterations <= MAX_ITERATIONS, "iterations", c.iterations, f"in 1..{MAX_ITERATIONS}"
     )

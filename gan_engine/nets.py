@@ -6,7 +6,7 @@ Small blocks composed by short networks. The channel plan follows the resolution
 - G: linear z -> 4x4x(16ch); up-sampling GenBlocks, each halving the channels, ending at ch
   channels at full size (64x64: 16ch->8ch->4ch->2ch->ch; 128x128 starts 16ch->16ch, as in
   BigGAN); self-attention after the block whose output has `attention_resolution` pixels a
-  side; BN-ReLU-conv3x3-tanh.
+  side; BN-ReLU-conv3x3-tanh. Up-sampling is nearest-neighbour (SAGAN's) or bilinear.
 - D: optimized first block 3->ch (down-sampling), then DiscBlocks doubling the channels while
   down-sampling to 4x4, capped at 16ch, and one last block at 4x4 without down-sampling
   (64x64: ch->2ch->4ch->8ch->16ch); self-attention after the block with `attention_resolution`
@@ -110,17 +110,47 @@ def upsample2x(x: Tensor) -> Tensor:
     return x[:, :, :, None, :, None].expand(n, c, h, 2, w, 2).reshape(n, c, 2 * h, 2 * w)
 
 
+def bilinear_upsample2x(x: Tensor) -> Tensor:
+    """Bilinear 2x up-sampling, the same function as F.interpolate(mode="bilinear",
+    align_corners=False) (edges clamped), from slices and weighted sums.
+
+    Each output pixel mixes its two nearest input pixels with weights 3/4 and 1/4 along each
+    axis, i.e. the [1, 3, 3, 1] / 4 filter StyleGAN2 up-samples with: unlike nearest
+    up-sampling it leaves no step at the edge of every 2 x 2 block for the convolutions to
+    smooth away. Built from slices, like `pad_edges`, so the backward pass adds in a fixed
+    order on a GPU too (interpolate's bilinear backward uses atomics there); a channels_last
+    image stays channels_last.
+    """
+    if is_channels_last(x):
+        return _bilinear_dims(x.permute(0, 2, 3, 1), (1, 2)).permute(0, 3, 1, 2)
+    return _bilinear_dims(x, (2, 3))
+
+
+def _bilinear_dims(x: Tensor, dims: tuple[int, int]) -> Tensor:
+    for dim in dims:
+        size = x.shape[dim]
+        before = torch.cat([x.narrow(dim, 0, 1), x.narrow(dim, 0, size - 1)], dim)
+        after = torch.cat([x.narrow(dim, 1, size - 1), x.narrow(dim, size - 1, 1)], dim)
+        even = torch.lerp(x, before, 0.25)
+        odd = torch.lerp(x, after, 0.25)
+        x = torch.stack([even, odd], dim + 1).flatten(dim, dim + 1)
+    return x
+
+
+UPSAMPLERS = {"nearest": upsample2x, "bilinear": bilinear_upsample2x}
+
 # Where conv(upsample2x(x)) is computed by its phase decomposition; elsewhere (GPUs) one
 # convolution of the up-sampled input is as fast and launches 1 kernel instead of ~10.
 PHASE_DECOMPOSED_DEVICES = ("cpu",)
 
 
-def upsampled_conv3x3(x: Tensor, conv: nn.Conv2d) -> Tensor:
-    """conv(upsample2x(x)) for a 3x3 convolution with padding 1, the fastest way the device
-    has: see `phase_decomposed_conv3x3` and PHASE_DECOMPOSED_DEVICES."""
-    if x.device.type in PHASE_DECOMPOSED_DEVICES:
+def upsampled_conv3x3(x: Tensor, conv: nn.Conv2d, upsampling: str = "nearest") -> Tensor:
+    """conv(up-sampled x) for a 3x3 convolution with padding 1, the fastest way the device
+    has: nearest up-sampling on a CPU by `phase_decomposed_conv3x3` (PHASE_DECOMPOSED_DEVICES),
+    anything else by up-sampling first (UPSAMPLERS)."""
+    if upsampling == "nearest" and x.device.type in PHASE_DECOMPOSED_DEVICES:
         return phase_decomposed_conv3x3(x, conv)
-    return conv(upsample2x(x))
+    return conv(UPSAMPLERS[upsampling](x))
 
 
 def phase_decomposed_conv3x3(x: Tensor, conv: nn.Conv2d) -> Tensor:
@@ -231,12 +261,14 @@ class GenBlock(nn.Module):
     """cBN-ReLU-up-conv3x3-cBN-ReLU-conv3x3, plus a 1x1-conv shortcut, up-sampled.
 
     Both up-samplings are computed the cheap way round: conv1 by `upsampled_conv3x3`, and the
-    shortcut convolves before up-sampling (a 1x1 convolution commutes with nearest
-    up-sampling), at a quarter of StudioGAN's up-then-conv cost.
+    shortcut convolves before up-sampling (a 1x1 convolution commutes with any up-sampling
+    that treats channels alike, nearest or bilinear), at a quarter of StudioGAN's
+    up-then-conv cost.
     """
 
-    def __init__(self, c_in: int, c_out: int, num_classes: int, padding_mode: str):
+    def __init__(self, c_in: int, c_out: int, num_classes: int, padding_mode: str, upsampling: str):
         super().__init__()
+        self.upsampling = upsampling
         self.bn1 = ConditionalBatchNorm2d(c_in, num_classes)
         self.conv1 = sn_conv(c_in, c_out, 3, padding_mode)
         self.bn2 = ConditionalBatchNorm2d(c_out, num_classes)
@@ -244,9 +276,9 @@ class GenBlock(nn.Module):
         self.shortcut = sn_conv(c_in, c_out, 1)
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
-        h = upsampled_conv3x3(F.relu(self.bn1(x, y)), self.conv1)
+        h = upsampled_conv3x3(F.relu(self.bn1(x, y)), self.conv1, self.upsampling)
         h = self.conv2(F.relu(self.bn2(h, y)))
-        return h + upsample2x(self.shortcut(x))
+        return h + UPSAMPLERS[self.upsampling](self.shortcut(x))
 
 
 class DiscOptBlock(nn.Module):
@@ -298,6 +330,7 @@ class Generator(nn.Module):
         z_dim: int,
         attention_resolution: int,
         padding_mode: str,
+        upsampling: str = "nearest",
     ):
         super().__init__()
         self.num_classes, self.z_dim = num_classes, z_dim
@@ -305,7 +338,7 @@ class Generator(nn.Module):
         self.bottom = channels[0]
         self.linear = sn_linear(z_dim, 4 * 4 * channels[0])
         self.blocks = nn.ModuleList(
-            GenBlock(c_in, c_out, num_classes, padding_mode)
+            GenBlock(c_in, c_out, num_classes, padding_mode, upsampling)
             for c_in, c_out in zip(channels, channels[1:], strict=False)
         )
         sizes = [4 * 2 ** (i + 1) for i in range(len(self.blocks))]
@@ -369,6 +402,7 @@ def build_generator(config: TrainConfig, num_classes: int) -> Generator:
             z_dim=config.z_dim,
             attention_resolution=config.attention_resolution,
             padding_mode=config.g_padding,
+            upsampling=config.g_upsampling,
         )
 
 

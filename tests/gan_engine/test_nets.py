@@ -9,6 +9,7 @@ from torch.nn.utils import parametrize
 from gan_engine.nets import (
     ConditionalBatchNorm2d,
     SelfAttention,
+    bilinear_upsample2x,
     build_discriminator,
     build_generator,
     pad_edges,
@@ -100,6 +101,34 @@ def test_generator_padding_mode_follows_the_config():
 def test_broadcast_upsampling_equals_nearest_interpolation():
     low = torch.randn(2, 5, 4, 3)
     assert torch.equal(upsample2x(low), F.interpolate(low, scale_factor=2, mode="nearest"))
+
+
+def test_bilinear_upsampling_equals_interpolation_and_keeps_channels_last():
+    low = torch.randn(2, 5, 4, 3, dtype=torch.float64)
+    reference = F.interpolate(low, scale_factor=2, mode="bilinear", align_corners=False)
+    assert torch.allclose(bilinear_upsample2x(low), reference, atol=1e-12)
+    nhwc = bilinear_upsample2x(low.contiguous(memory_format=torch.channels_last))
+    assert nhwc.is_contiguous(memory_format=torch.channels_last) and not nhwc.is_contiguous()
+    assert torch.allclose(nhwc, reference, atol=1e-12)
+
+
+def test_bilinear_generator_upsamples_every_block_bilinearly_and_trains():
+    config = make_config("tiny", {"g_upsampling": "bilinear"})
+    G = build_generator(config, 3)
+    block = G.blocks[0]
+    x, y = torch.randn(2, block.conv1.in_channels, 4, 4), torch.tensor([0, 2])
+    block.eval()  # stored BatchNorm statistics: the block is a fixed function of x
+    h = F.relu(block.bn1(x, y))
+    expected = block.conv2(F.relu(block.bn2(block.conv1(bilinear_upsample2x(h)), y)))
+    expected = expected + block.shortcut(bilinear_upsample2x(x))  # 1x1 conv commutes
+    assert torch.allclose(block(x, y), expected, atol=1e-5)
+    assert all(b.upsampling == "bilinear" for b in G.blocks)
+    images = G(torch.randn(4, config.z_dim), torch.tensor([0, 1, 2, 0]))
+    images.square().mean().backward()
+    assert (
+        images.shape == (4, 3, 32, 32)
+        and G.linear.parametrizations.weight.original.grad.abs().sum() > 0
+    )
 
 
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect"])
