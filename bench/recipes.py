@@ -79,6 +79,12 @@ CANDIDATES = {
         "diffaugment": "color",
         "g_upsampling": "bilinear",
     },
+    "no-lecam-color-only-bilinear-linear": {
+        "lecam_weight": 0.0,
+        "diffaugment": "color",
+        "g_upsampling": "bilinear",
+        "g_output": "linear",
+    },
     "no-lecam-translation-reflect-bilinear": {
         "lecam_weight": 0.0,
         "translation_fill": "reflect",

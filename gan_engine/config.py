@@ -17,6 +17,7 @@ from dataclasses import dataclass
 RESOLUTIONS = (32, 64, 128)
 PADDING_MODES = ("zeros", "reflect")
 UPSAMPLING_MODES = ("nearest", "bilinear")
+G_OUTPUTS = ("tanh", "linear")
 TRANSLATION_FILLS = ("zeros", "reflect")
 PRECISIONS = ("fp32", "bf16")
 DIFFAUGMENT_OPS = ("color", "translation", "cutout")
@@ -43,6 +44,7 @@ class TrainConfig:
     attention_resolution: int = 32  # 0: no self-attention
     g_padding: str = "zeros"  # padding of the generator's 3x3 convolutions
     g_upsampling: str = "nearest"  # how the generator's blocks double the image size
+    g_output: str = "tanh"  # "linear": no tanh, clamped only where images become pixels
     # Optimisation: Adam with betas (0, 0.999), two time-scale learning rates.
     iterations: int = 100_000
     batch_size: int = 96
@@ -125,6 +127,7 @@ def _check_values(c: TrainConfig) -> None:
         c.g_upsampling,
         f"one of {UPSAMPLING_MODES}",
     )
+    _require(c.g_output in G_OUTPUTS, "g_output", c.g_output, f"one of {G_OUTPUTS}")
     _require(
         1 <= c.iterations <= MAX_ITERATIONS, "iterations", c.iterations, f"in 1..{MAX_ITERATIONS}"
     )

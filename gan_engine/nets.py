@@ -6,7 +6,8 @@ Small blocks composed by short networks. The channel plan follows the resolution
 - G: linear z -> 4x4x(16ch); up-sampling GenBlocks, each halving the channels, ending at ch
   channels at full size (64x64: 16ch->8ch->4ch->2ch->ch; 128x128 starts 16ch->16ch, as in
   BigGAN); self-attention after the block whose output has `attention_resolution` pixels a
-  side; BN-ReLU-conv3x3-tanh. Up-sampling is nearest-neighbour (SAGAN's) or bilinear.
+  side; BN-ReLU-conv3x3-tanh (or no tanh). Up-sampling is nearest-neighbour (SAGAN's) or
+  bilinear.
 - D: optimized first block 3->ch (down-sampling), then DiscBlocks doubling the channels while
   down-sampling to 4x4, capped at 16ch, and one last block at 4x4 without down-sampling
   (64x64: ch->2ch->4ch->8ch->16ch); self-attention after the block with `attention_resolution`
@@ -319,7 +320,14 @@ def generator_channels(resolution: int, width: int) -> list[int]:
 
 
 class Generator(nn.Module):
-    """z (N x z_dim), class (N,) -> image (N x 3 x resolution x resolution) in [-1, 1]."""
+    """z (N x z_dim), class (N,) -> image (N x 3 x resolution x resolution), in [-1, 1] with
+    the tanh output (SAGAN's); the linear output (StyleGAN's) can overshoot and is clamped
+    where it becomes pixels (`data.to_uint8`).
+
+    Why a linear output: a tanh that saturates passes almost no gradient, so a region G has
+    driven past the colour range (the white patches of pale tiles) stays there whatever D
+    says; without it D sees the overshoot, which no real image has, and pulls it back.
+    """
 
     def __init__(
         self,
@@ -331,9 +339,11 @@ class Generator(nn.Module):
         attention_resolution: int,
         padding_mode: str,
         upsampling: str = "nearest",
+        output: str = "tanh",
     ):
         super().__init__()
         self.num_classes, self.z_dim = num_classes, z_dim
+        self.squash = output == "tanh"
         channels = generator_channels(resolution, width)
         self.bottom = channels[0]
         self.linear = sn_linear(z_dim, 4 * 4 * channels[0])
@@ -355,7 +365,8 @@ class Generator(nn.Module):
             h = block(h, y)
             if i == self.attention_after:
                 h = self.attention(h)
-        return torch.tanh(self.to_rgb(F.relu(self.bn(h))))
+        rgb = self.to_rgb(F.relu(self.bn(h)))
+        return torch.tanh(rgb) if self.squash else rgb
 
 
 def discriminator_channels(resolution: int, width: int) -> list[int]:
@@ -403,6 +414,7 @@ def build_generator(config: TrainConfig, num_classes: int) -> Generator:
             attention_resolution=config.attention_resolution,
             padding_mode=config.g_padding,
             upsampling=config.g_upsampling,
+            output=config.g_output,
         )
 
 

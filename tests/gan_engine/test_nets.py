@@ -131,6 +131,19 @@ def test_bilinear_generator_upsamples_every_block_bilinearly_and_trains():
     )
 
 
+def test_linear_output_is_the_tanh_outputs_argument():
+    """Same weights, same input: the linear generator returns what the tanh one squashes, so
+    its overshoot past the colour range (which D can see and punish) is not hidden."""
+    tanh_g = build_generator(make_config("tiny"), 3).eval()
+    linear_g = build_generator(make_config("tiny", {"g_output": "linear"}), 3).eval()
+    linear_g.load_state_dict(tanh_g.state_dict())
+    z, y = torch.randn(3, 32), torch.tensor([0, 1, 2])
+    with torch.no_grad():
+        linear_out, tanh_out = linear_g(z, y), tanh_g(z, y)
+    assert torch.allclose(torch.tanh(linear_out), tanh_out, atol=1e-6)
+    assert not torch.allclose(linear_out, tanh_out, atol=1e-3)
+
+
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect"])
 def test_phase_decomposed_upsampled_convolution_equals_convolving_the_upsampled_image(
     padding_mode,
