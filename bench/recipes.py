@@ -79,11 +79,29 @@ CANDIDATES = {
         "diffaugment": "color",
         "g_upsampling": "bilinear",
     },
+    "no-lecam-color-only-linear": {
+        "lecam_weight": 0.0,
+        "diffaugment": "color",
+        "g_output": "linear",
+    },
     "no-lecam-color-only-bilinear-linear": {
         "lecam_weight": 0.0,
         "diffaugment": "color",
         "g_upsampling": "bilinear",
         "g_output": "linear",
+    },
+    "no-lecam-color-only-bilinear-linear-margin": {
+        "lecam_weight": 0.0,
+        "diffaugment": "color",
+        "g_upsampling": "bilinear",
+        "g_output": "linear",
+        "g_margin": 8,
+    },
+    "no-lecam-color-only-linear-margin": {
+        "lecam_weight": 0.0,
+        "diffaugment": "color",
+        "g_output": "linear",
+        "g_margin": 8,
     },
     "no-lecam-translation-reflect-bilinear": {
         "lecam_weight": 0.0,

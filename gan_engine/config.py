@@ -45,6 +45,7 @@ class TrainConfig:
     g_padding: str = "zeros"  # padding of the generator's 3x3 convolutions
     g_upsampling: str = "nearest"  # how the generator's blocks double the image size
     g_output: str = "tanh"  # "linear": no tanh, clamped only where images become pixels
+    g_margin: int = 0  # pixels per side G draws beyond the image and crops (nets.Generator)
     # Optimisation: Adam with betas (0, 0.999), two time-scale learning rates.
     iterations: int = 100_000
     batch_size: int = 96
@@ -128,6 +129,13 @@ def _check_values(c: TrainConfig) -> None:
         f"one of {UPSAMPLING_MODES}",
     )
     _require(c.g_output in G_OUTPUTS, "g_output", c.g_output, f"one of {G_OUTPUTS}")
+    half_cell = c.resolution // 8  # G's 4 x 4 start grows by whole cells: half a side each
+    _require(
+        c.g_margin % half_cell == 0 and 0 <= c.g_margin <= c.resolution // 2,
+        "g_margin",
+        c.g_margin,
+        f"a multiple of {half_cell} (resolution / 8) in 0..{c.resolution // 2}",
+    )
     _require(
         1 <= c.iterations <= MAX_ITERATIONS, "iterations", c.iterations, f"in 1..{MAX_ITERATIONS}"
     )

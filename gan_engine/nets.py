@@ -324,6 +324,12 @@ class Generator(nn.Module):
     the tanh output (SAGAN's); the linear output (StyleGAN's) can overshoot and is clamped
     where it becomes pixels (`data.to_uint8`).
 
+    With a margin, G draws a canvas `margin` pixels wider on every side (its 4 x 4 start grows
+    by whole half cells) and returns the centre: every pixel of the image is then an interior
+    pixel of every convolution, so the way G pads its borders (zeros drew frames, reflection
+    folds its kernels onto themselves twice at a corner) never reaches the image, as in
+    StyleGAN3's margins.
+
     Why a linear output: a tanh that saturates passes almost no gradient, so a region G has
     driven past the colour range (the white patches of pale tiles) stays there whatever D
     says; without it D sees the overshoot, which no real image has, and pulls it back.
@@ -340,13 +346,16 @@ class Generator(nn.Module):
         padding_mode: str,
         upsampling: str = "nearest",
         output: str = "tanh",
+        margin: int = 0,
     ):
         super().__init__()
         self.num_classes, self.z_dim = num_classes, z_dim
         self.squash = output == "tanh"
+        self.margin = margin
         channels = generator_channels(resolution, width)
         self.bottom = channels[0]
-        self.linear = sn_linear(z_dim, 4 * 4 * channels[0])
+        self.base = 4 + 2 * margin * 4 // resolution  # margin is a whole number of half cells
+        self.linear = sn_linear(z_dim, self.base * self.base * channels[0])
         self.blocks = nn.ModuleList(
             GenBlock(c_in, c_out, num_classes, padding_mode, upsampling)
             for c_in, c_out in zip(channels, channels[1:], strict=False)
@@ -360,12 +369,14 @@ class Generator(nn.Module):
         self.to_rgb = sn_conv(width, 3, 3, padding_mode)
 
     def forward(self, z: Tensor, y: Tensor) -> Tensor:
-        h = self.linear(z).view(len(z), self.bottom, 4, 4)
+        h = self.linear(z).view(len(z), self.bottom, self.base, self.base)
         for i, block in enumerate(self.blocks):
             h = block(h, y)
             if i == self.attention_after:
                 h = self.attention(h)
         rgb = self.to_rgb(F.relu(self.bn(h)))
+        if self.margin:
+            rgb = rgb[:, :, self.margin : -self.margin, self.margin : -self.margin]
         return torch.tanh(rgb) if self.squash else rgb
 
 
@@ -415,6 +426,7 @@ def build_generator(config: TrainConfig, num_classes: int) -> Generator:
             padding_mode=config.g_padding,
             upsampling=config.g_upsampling,
             output=config.g_output,
+            margin=config.g_margin,
         )
 
 
