@@ -97,12 +97,7 @@ CANDIDATES = {
         "g_output": "linear",
         "g_margin": 8,
     },
-    "no-lecam-color-only-linear-margin": {
-        "lecam_weight": 0.0,
-        "diffaugment": "color",
-        "g_output": "linear",
-        "g_margin": 8,
-    },
+    "no-lecam-color-only-margin": {"lecam_weight": 0.0, "diffaugment": "color", "g_margin": 8},
     "no-lecam-translation-reflect-bilinear": {
         "lecam_weight": 0.0,
         "translation_fill": "reflect",

@@ -48,9 +48,17 @@ def stop_after(iterations: int) -> Callbacks:
 
 
 # Everything that touches the random streams: pre-augmentation, DiffAugment, LeCam, EMA,
-# evaluation (which must not disturb them) and checkpoints every 4 iterations.
+# evaluation (which must not disturb them) and checkpoints every 4 iterations; and the
+# default recipe's margin around G's canvas.
 RESUME_CONFIG = make_config(
-    "tiny", {"iterations": 12, "checkpoint_every": 4, "eval_every": 5, "pre_augment_to": 60}
+    "tiny",
+    {
+        "iterations": 12,
+        "checkpoint_every": 4,
+        "eval_every": 5,
+        "pre_augment_to": 60,
+        "g_margin": 8,
+    },
 )
 
 
