@@ -39,7 +39,7 @@ step() {  # name, command...: run it, keep its JSON lines, say how long it took 
 }
 
 if [ "$SECTION" = all ] || [ "$SECTION" = quality ]; then
-    recipes=${RECIPES:-no-lecam,no-lecam-fp32,no-lecam-color-only,no-lecam-translation-reflect}
+    recipes=${RECIPES:-default,previous-default,bilinear-linear-output}
     reserve=$([ "$SECTION" = all ] && echo "$SPEED_SECONDS" || echo 10)
     step recipes "$PYTHON" bench/recipes.py --device cuda --recipes "$recipes" \
         --preset-size full --iterations 1000 --seeds 0 --pick --compose-seeds 0 1 --long 5000 \
