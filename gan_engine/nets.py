@@ -322,17 +322,16 @@ def generator_channels(resolution: int, width: int) -> list[int]:
 class Generator(nn.Module):
     """z (N x z_dim), class (N,) -> image (N x 3 x resolution x resolution), in [-1, 1] with
     the tanh output (SAGAN's); the linear output (StyleGAN's) can overshoot and is clamped
-    where it becomes pixels (`data.to_uint8`).
+    where it becomes pixels (`data.to_uint8`). Why a linear output: a tanh that saturates
+    passes almost no gradient, so a region G has driven past the colour range (the white
+    patches of pale tiles) stays there whatever D says; without it D sees the overshoot, which
+    no real image has, and pulls it back.
 
     With a margin, G draws a canvas `margin` pixels wider on every side (its 4 x 4 start grows
     by whole half cells) and returns the centre: every pixel of the image is then an interior
     pixel of every convolution, so the way G pads its borders (zeros drew frames, reflection
     folds its kernels onto themselves twice at a corner) never reaches the image, as in
     StyleGAN3's margins.
-
-    Why a linear output: a tanh that saturates passes almost no gradient, so a region G has
-    driven past the colour range (the white patches of pale tiles) stays there whatever D
-    says; without it D sees the overshoot, which no real image has, and pulls it back.
     """
 
     def __init__(

@@ -10,7 +10,7 @@
   blotches). No LeCam and no translation or cutout: with them the corners blotched and the
   block grid of G's up-sampling showed (docs/quality.md).
 - small: default at width 16 and batch 32 with G lr 2e-4, for a demo model on a 2-core CPU
-  (1,000 iterations in about 16 minutes).
+  (1,000 iterations in about 14 minutes at 1.2 it/s: docs/benchmarks.md).
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32, no margin, and every
   DiffAugment op and LeCam switched on, so that the tests exercise every part of the loop:
   tens of iterations take a few seconds.
@@ -68,7 +68,7 @@ PRESETS: dict[str, TrainConfig] = {"paper": PAPER, "default": DEFAULT, "small": 
 DEFAULT_PRESET = "small"
 # In the order a form lists them: the default first, the test-only one last.
 DESCRIPTIONS: dict[str, str] = {
-    "small": "a demo model on a CPU (about 16 minutes)",
+    "small": "a demo model on a CPU (about 14 minutes)",
     "default": "the paper's SAGAN plus EMA, colour DiffAugment and a margin around G (GPU)",
     "paper": "exactly the paper's recipe (GPU)",
     "tiny": "a smoke test (seconds)",
