@@ -123,7 +123,12 @@ def run_train(args: argparse.Namespace) -> None:
     )
     bar.close()
     resumed = f" (resumed from iteration {result.resumed_from})" if result.resumed_from else ""
-    print(f"done at iteration {result.iteration}{resumed}; generator in {result.export}")
+    snapshot = (
+        f" (of iteration {result.export_iteration}, the evaluation with the lowest KID)"
+        if result.export_iteration != result.iteration
+        else ""
+    )
+    print(f"done at iteration {result.iteration}{resumed}; generator{snapshot} in {result.export}")
 
 
 class ProgressBar:

@@ -21,6 +21,7 @@ G_OUTPUTS = ("tanh", "linear")
 TRANSLATION_FILLS = ("zeros", "reflect")
 PRECISIONS = ("fp32", "bf16")
 DIFFAUGMENT_OPS = ("color", "translation", "cutout")
+EXPORT_SNAPSHOTS = ("final", "lowest-kid")
 MAX_BATCH_SIZE = 4096
 MAX_ITERATIONS = 10_000_000
 MAX_WIDTH = 512
@@ -28,9 +29,10 @@ MAX_Z_DIM = 1024
 MAX_D_STEPS = 10
 MAX_PRE_AUGMENT = 100_000  # the expanded set is held in memory
 
-# Fields that may differ between a checkpoint and the run resuming it: they say how long to run
-# and how often to look, not what is computed, so changing them keeps the resume bit-for-bit.
-SCHEDULE_FIELDS = ("iterations", "eval_every", "checkpoint_every")
+# Fields that may differ between a checkpoint and the run resuming it: they say how long to run,
+# how often to look and which look to export, not what is computed, so changing them keeps the
+# resume bit-for-bit.
+SCHEDULE_FIELDS = ("iterations", "eval_every", "checkpoint_every", "export_snapshot")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class TrainConfig:
     # Schedule: 0 means never (checkpoints are still written at the end and on cancel).
     eval_every: int = 0
     checkpoint_every: int = 1000
+    # What generator.pt holds: the generator of the last iteration ("final"), or of the
+    # evaluation with the lowest KID ("lowest-kid"; the last one where no evaluation gave a KID):
+    # on a few hundred images a longer run can draw worse than it did earlier (docs/quality.md).
+    export_snapshot: str = "final"
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -173,6 +179,12 @@ def _check_values(c: TrainConfig) -> None:
         "translation_fill",
         c.translation_fill,
         f"one of {TRANSLATION_FILLS}",
+    )
+    _require(
+        c.export_snapshot in EXPORT_SNAPSHOTS,
+        "export_snapshot",
+        c.export_snapshot,
+        f"one of {EXPORT_SNAPSHOTS}",
     )
     _require(c.precision in PRECISIONS, "precision", c.precision, f"one of {PRECISIONS}")
     for name in ("eval_every", "checkpoint_every"):

@@ -3,7 +3,8 @@
     data (+ offline affine expansion) -> G, D, EMA-G, Adam x2, LeCam, sampler, noise RNG
     -> [resume from out_dir/checkpoint.pt] -> per iteration: the draws (`draw_step`), then
     D step(s), G step, EMA update (`train_step`; a replayed CUDA graph on a GPU), progress
-    every few iterations, checkpoint every K, evaluation every M -> export generator.pt
+    every few iterations, evaluation every M (keeping the lowest-KID generator), checkpoint
+    every K -> export generator.pt (the last or the lowest-KID generator: export_snapshot)
 
 Determinism: every random draw of the loop comes from a torch.Generator the loop owns (batch
 order, latents, labels, DiffAugment), all of them seeded from `config.seed` and saved in each
@@ -16,6 +17,7 @@ checkpoint upload, cancellation) and never reaches into the loop.
 """
 
 import copy
+import math
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -138,6 +140,17 @@ class TrainResult:
     stopped: bool  # should_stop ended the run early
     checkpoint: Path
     export: Path | None  # the sampling generator, written when the run completed
+    export_iteration: int | None  # the iteration whose generator the export holds
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The sampling generator's weights at one evaluation, with the KID that evaluation gave."""
+
+    iteration: int
+    kid: float
+    extractor: str  # KIDs of different feature networks are not compared
+    weights: dict[str, Tensor]  # on the CPU
 
 
 @dataclass
@@ -153,6 +166,7 @@ class TrainState:
     sampler: BatchSampler
     noise: torch.Generator  # latents, fake labels and DiffAugment draws
     iteration: int = 0
+    lowest_kid: Snapshot | None = None  # the evaluation with the lowest KID so far
 
 
 def stream_seed(seed: int, stream: int) -> int:
@@ -282,19 +296,24 @@ def train(
         callbacks.on_progress(
             Progress(state.iteration, config.iterations, *losses, images_done / seconds)
         )
+        if evaluation_due:  # before the checkpoint, which keeps the lowest-KID snapshot
+            evaluation = evaluate(state, config, data, evaluator)
+            keep_if_lowest_kid(state, evaluation)
+            callbacks.on_evaluation(evaluation)
         if checkpoint_due:
             save_checkpoint()
-        if evaluation_due:
-            callbacks.on_evaluation(evaluate(state, config, data, evaluator))
         window = (state.iteration, time.perf_counter())  # saving and evaluating not counted
     if stopped:
         save_checkpoint()
-        return TrainResult(state.iteration, resumed_from, True, checkpoint_path, None)
+        return TrainResult(state.iteration, resumed_from, True, checkpoint_path, None, None)
     export_path = out_dir / EXPORT_NAME
-    generator = sampling_generator(config, data.num_classes, sampling_weights(state), device=device)
-    model = SamplingModel(generator, data.class_names, config, state.iteration)
+    iteration, weights = export_snapshot(state, config)
+    generator = sampling_generator(config, data.num_classes, weights, device=device)
+    model = SamplingModel(generator, data.class_names, config, iteration)
     checkpoint.save_atomic(export_payload(model), export_path)
-    return TrainResult(state.iteration, resumed_from, False, checkpoint_path, export_path)
+    return TrainResult(
+        state.iteration, resumed_from, False, checkpoint_path, export_path, iteration
+    )
 
 
 def _due(iteration: int, every: int) -> bool:
@@ -461,6 +480,42 @@ def sampling_weights(state: TrainState) -> dict[str, Tensor]:
     return (state.generator if ema is None else ema).state_dict()
 
 
+def export_snapshot(state: TrainState, config: TrainConfig) -> tuple[int, dict[str, Tensor]]:
+    """The iteration and weights generator.pt holds (config.export_snapshot)."""
+    kept = state.lowest_kid
+    if config.export_snapshot == "lowest-kid" and kept is not None:
+        return kept.iteration, kept.weights
+    return state.iteration, sampling_weights(state)
+
+
+def keep_if_lowest_kid(state: TrainState, evaluation: Evaluation) -> None:
+    """Keep the evaluated generator's weights when its KID is the run's lowest so far, so the
+    run can export it. Always kept, whatever the config exports, so that a run resumed with
+    another `export_snapshot` can still choose. KID, not FID: it is unbiased at the few
+    hundred images an evaluation draws. A KID from another network than the kept one's (a run
+    resumed on a worker with other weights) cannot be compared, and the newer one is kept."""
+    kid = _overall_kid(evaluation.report)
+    if kid is None:
+        return
+    kept = state.lowest_kid
+    extractor = str(getattr(evaluation.report, "extractor", ""))
+    if kept is not None and kept.extractor == extractor and kept.kid <= kid:
+        return
+    weights = {name: t.detach().to("cpu", copy=True) for name, t in sampling_weights(state).items()}
+    state.lowest_kid = Snapshot(evaluation.iteration, kid, extractor, weights)
+
+
+def _overall_kid(report: Any) -> float | None:
+    """The report's overall KID where it has a finite one: reports of other evaluators (any
+    object the Evaluator protocol allows) have none."""
+    get = getattr(report, "get", None)
+    result = get("kid") if callable(get) else None
+    value = getattr(result, "value", None)
+    if not getattr(result, "available", False) or not isinstance(value, float):
+        return None
+    return value if math.isfinite(value) else None
+
+
 def autocast_for(
     device: torch.device, precision: str, *, cache: bool = True
 ) -> AbstractContextManager:
@@ -507,6 +562,7 @@ def checkpoint_payload(state: TrainState, config: TrainConfig, class_names: list
         "sampler": state.sampler.state_dict(),
         "noise": state.noise.get_state(),
         "global_rng": checkpoint.global_rng_state(),
+        "lowest_kid": None if state.lowest_kid is None else vars(state.lowest_kid),
     }
 
 
@@ -539,6 +595,8 @@ def restore(state: TrainState, payload: dict, config: TrainConfig, class_names: 
     restore_noise(state.noise, payload["noise"], config, int(payload["iteration"]))
     checkpoint.restore_global_rng_state(payload["global_rng"])
     state.iteration = int(payload["iteration"])
+    kept = payload.get("lowest_kid")  # absent from checkpoints written before 2026-12-06
+    state.lowest_kid = None if kept is None else Snapshot(**kept)
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, saved: dict) -> None:

@@ -89,8 +89,14 @@ class GanModel(models.Model):
     config = models.JSONField(default=dict)
     class_names = models.JSONField(default=list)
     iterations = models.PositiveIntegerField(default=0)
+    snapshot_iteration = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The iteration whose generator the weights are: the evaluation with the "
+        "lowest KID where the run chose it (export_snapshot), else the last one.",
+    )
     metrics = models.JSONField(
-        default=dict, blank=True, help_text="Final evaluation report, with its extractor."
+        default=dict, blank=True, help_text="The evaluation report of those weights."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -102,6 +108,11 @@ class GanModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @property
+    def is_earlier_snapshot(self) -> bool:
+        """Whether the weights are an earlier evaluation's than the run's last iteration."""
+        return self.snapshot_iteration is not None and self.snapshot_iteration < self.iterations
 
 
 SATURATION_HELP = "Share of pixels with a channel at 0 or 255 in this 8 x 8 window."

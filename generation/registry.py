@@ -16,10 +16,16 @@ MODEL_NUMBERING_ATTEMPTS = 5
 
 
 def register_model(
-    *, run: TrainingRun, export_path: Path, class_names: list[str], metrics: dict
+    *,
+    run: TrainingRun,
+    export_path: Path,
+    snapshot_iteration: int,
+    class_names: list[str],
+    metrics: dict,
 ) -> GanModel:
-    """Store the run's exported generator as a new GanModel, once: a retried task that already
-    registered gets the same model back."""
+    """Store the run's exported generator (the weights of `snapshot_iteration`, with `metrics`
+    the report of that iteration's evaluation) as a new GanModel, once: a retried task that
+    already registered gets the same model back."""
     existing = GanModel.objects.filter(training_run=run).first()
     if existing is not None:
         return existing
@@ -39,6 +45,7 @@ def register_model(
             config=run.config,
             class_names=list(class_names),
             iterations=run.progress_total,
+            snapshot_iteration=snapshot_iteration,
             metrics=metrics,
         )
     except BaseException:

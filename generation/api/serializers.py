@@ -64,8 +64,9 @@ class ModelRefSerializer(serializers.ModelSerializer):
 
 
 class GanModelSerializer(serializers.ModelSerializer):
-    """A trained generator with its final metrics (labelled by the feature extractor that
-    produced them) and its lineage: the run that trained it and the version it learned from."""
+    """A trained generator with the metrics of its weights (labelled by the feature extractor
+    that produced them; `snapshot_iteration` says which iteration's generator the weights are)
+    and its lineage: the run that trained it and the version it learned from."""
 
     url = RouteUrlField("api:model-detail")
     source_version = VersionSummarySerializer(read_only=True)
@@ -82,6 +83,7 @@ class GanModelSerializer(serializers.ModelSerializer):
             "version",
             "class_names",
             "iterations",
+            "snapshot_iteration",
             "config",
             "metrics",
             "weights_sha256",

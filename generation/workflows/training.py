@@ -53,7 +53,6 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
             )
     reporter = ProgressReporter(TrainingRun, run.pk)
     evaluator = PortalEvaluator()
-    evaluations: list[Evaluation] = []
 
     def on_progress(progress: Progress) -> None:
         last = progress.iteration == progress.total  # the final losses are always kept
@@ -61,7 +60,6 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
             _record_losses(run, progress)
 
     def on_evaluation(evaluation: Evaluation) -> None:
-        evaluations.append(evaluation)
         _record_evaluation(run, evaluation, data.num_classes, evaluator.notes())
 
     with clock.phase("train_seconds"):
@@ -86,10 +84,13 @@ def _train_in(run: TrainingRun, workdir: Path) -> None:
     if result.stopped:
         leases.finish(TrainingRun, run.pk, JobState.CANCELLED)
         return
-    final = {**evaluations[-1].report.to_dict(), **evaluator.notes()} if evaluations else {}
     with clock.phase("register_seconds"):
         model = registry.register_model(
-            run=run, export_path=result.export, class_names=data.class_names, metrics=final
+            run=run,
+            export_path=result.export,
+            snapshot_iteration=result.export_iteration,
+            class_names=data.class_names,
+            metrics=_evaluation_report(run, result.export_iteration),
         )
     reporter.report(result.iteration, config.iterations, force=True)
     signals.model_registered.send(TrainingRun, run=run, model=model)
@@ -129,6 +130,18 @@ def _record_evaluation(
         "details": {"report": report.to_dict(), "grid": grid_name, **notes},
     }
     MetricPoint.objects.update_or_create(run=run, iteration=evaluation.iteration, defaults=figures)
+
+
+def _evaluation_report(run: TrainingRun, iteration: int) -> dict:
+    """The stored report of the evaluation at `iteration`, with its notes; {} where the run did
+    not evaluate there. Read back from the run's MetricPoint, not kept in memory, because the
+    evaluation of the exported generator may have run in a worker before a resume."""
+    point = MetricPoint.objects.filter(run=run, iteration=iteration).first()
+    details = point.details if point else {}
+    if "report" not in details:
+        return {}
+    notes = {key: value for key, value in details.items() if key not in ("report", "grid")}
+    return {**details["report"], **notes}
 
 
 def _store_grid(run: TrainingRun, iteration: int, grid) -> str:

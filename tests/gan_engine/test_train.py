@@ -8,6 +8,7 @@ import torch
 
 from gan_engine import checkpoint
 from gan_engine.data import ImageSet
+from gan_engine.metrics import EvaluationReport, MetricResult
 from gan_engine.presets import make_config
 from gan_engine.sample import generate, load_sampling_model
 from gan_engine.train import Callbacks, train
@@ -136,6 +137,78 @@ def test_default_evaluator_without_inception_weights_reports_why_and_training_go
     assert all(r.available or r.reason for r in report.results)
     json.dumps(report.to_dict())
     assert result.iteration == 2 and result.export.exists()
+
+
+def scripted_kids(*kids, extractor="scripted-net"):
+    """An evaluator whose reports, shaped as gan_engine.metrics makes them, give these overall
+    KIDs, one per evaluation in turn: which evaluation is best is the test's choice."""
+    remaining = list(kids)
+
+    def evaluator(real, fake, **_):
+        kid = MetricResult("kid", remaining.pop(0), 0.01, extractor, False, len(real), len(fake))
+        return EvaluationReport(extractor, False, [kid])
+
+    return evaluator
+
+
+SNAPSHOT_CONFIG = make_config(
+    "tiny", {"iterations": 6, "eval_every": 2, "export_snapshot": "lowest-kid"}
+)
+
+
+def exported_generator(config, colour_set, folder, **kwargs):
+    result = train(config, colour_set, folder, **kwargs)
+    return result, checkpoint.load(result.export)
+
+
+def test_the_export_holds_the_generator_of_the_evaluation_with_the_lowest_kid(colour_set, tmp_path):
+    best, export = exported_generator(
+        SNAPSHOT_CONFIG, colour_set, tmp_path / "best", evaluator=scripted_kids(0.3, 0.1, 0.2)
+    )
+    at_4 = dataclasses.replace(SNAPSHOT_CONFIG, iterations=4, export_snapshot="final")
+    _, export_at_4 = exported_generator(at_4, colour_set, tmp_path / "at-4")
+    final = dataclasses.replace(SNAPSHOT_CONFIG, export_snapshot="final")
+    last, export_at_6 = exported_generator(
+        final, colour_set, tmp_path / "last", evaluator=scripted_kids(0.3, 0.1, 0.2)
+    )
+    assert (best.iteration, best.export_iteration, export["iteration"]) == (6, 4, 4)
+    assert_identical(export["generator"], export_at_4["generator"])
+    assert last.export_iteration == export_at_6["iteration"] == 6
+    weights_4, weights_6 = export["generator"], export_at_6["generator"]
+    assert any(not torch.equal(weights_4[name], weights_6[name]) for name in weights_4)
+
+
+def test_a_resumed_run_keeps_the_lowest_kid_of_the_evaluations_before_its_checkpoint(
+    colour_set, tmp_path
+):
+    first = dataclasses.replace(SNAPSHOT_CONFIG, iterations=4)
+    train(first, colour_set, tmp_path / "split", evaluator=scripted_kids(0.3, 0.1))
+    resumed, export = exported_generator(
+        SNAPSHOT_CONFIG, colour_set, tmp_path / "split", evaluator=scripted_kids(0.2), resume=True
+    )
+    _, straight = exported_generator(
+        SNAPSHOT_CONFIG, colour_set, tmp_path / "straight", evaluator=scripted_kids(0.3, 0.1, 0.2)
+    )
+    assert (resumed.resumed_from, resumed.export_iteration) == (4, 4)
+    assert_identical(export, straight)
+
+
+def test_a_kid_of_another_feature_network_replaces_the_kept_one(colour_set, tmp_path):
+    first = dataclasses.replace(SNAPSHOT_CONFIG, iterations=4)
+    train(first, colour_set, tmp_path, evaluator=scripted_kids(0.3, 0.1, extractor="net-a"))
+    resumed = train(
+        SNAPSHOT_CONFIG,
+        colour_set,
+        tmp_path,
+        evaluator=scripted_kids(0.2, extractor="net-b"),
+        resume=True,
+    )
+    assert resumed.export_iteration == 6  # 0.2 of net-b is not compared with 0.1 of net-a
+
+
+def test_without_a_kid_the_export_is_the_last_generator(colour_set, tmp_path):
+    result = train(SNAPSHOT_CONFIG, colour_set, tmp_path, evaluator=mean_colour_gap)
+    assert result.export_iteration == checkpoint.load(result.export)["iteration"] == 6
 
 
 def test_existing_checkpoint_is_not_overwritten_without_resume(colour_set, tmp_path):

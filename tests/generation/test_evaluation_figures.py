@@ -86,7 +86,7 @@ def test_the_data_card_states_the_artifact_figures_of_the_model_and_of_the_set(o
     job = GenerationJob.objects.get(pk=job.pk)
     card = job.result_version.description
     lines = [line for line in card.splitlines() if line.startswith("- Artifact figures")]
-    assert len(lines) == 2  # the model's last evaluation, then this set against its source
+    assert len(lines) == 2  # the model's weights' evaluation, then this set against its source
     set_figures = job.metrics["artifacts"]
     assert f"block-boundary ratio at 4/8/16 px {set_figures['block_ratio_4']:.2f}/" in lines[1]
     assert f"periodicity {set_figures['periodicity']:.1f}" in lines[1]
