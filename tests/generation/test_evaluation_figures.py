@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from gan_engine.artifact_targets import FIGURES, LABELS
 from generation import services
-from generation.models import ARTIFACT_FIELDS, GanModel, GenerationJob, MetricPoint, TrainingRun
+from generation.models import ARTIFACT_FIELDS, GanModel, GenerationJob, MetricPoint
 from generation.workflows.generating import run_generation
-from generation.workflows.training import run_training
+from tests.generation.tiny_runs import train_tiny
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,15 +19,8 @@ def evaluated(source_version, owner) -> MetricPoint:
     """The evaluation of a tiny run on 3 x 12 colour images: far fewer than the feature
     dimensions of any network the portal evaluates with (256 for random-cnn-0, 2048 for
     Inception-v3), whichever is available here."""
-    run = services.start_training(
-        source_version=source_version,
-        preset="tiny",
-        overrides={"iterations": 2, "eval_every": 2},
-        user=owner,
-        enqueue=False,
-    )
-    run_training(run.pk)
-    return TrainingRun.objects.get(pk=run.pk).metric_points.exclude(extractor="").get()
+    run = train_tiny(source_version, owner, iterations=2, eval_every=2)
+    return run.metric_points.exclude(extractor="").get()
 
 
 def test_the_metric_point_fields_are_the_engines_artifact_figures():

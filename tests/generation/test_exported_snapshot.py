@@ -7,25 +7,17 @@ import torch
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from generation import services
 from generation.models import GanModel, GenerationJob
 from generation.workflows.datacard import synthetic_data_card
-from generation.workflows.training import run_training
 from tests.api.builders import trained_model
+from tests.generation.tiny_runs import train_tiny
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_model_holds_the_generator_of_the_evaluation_with_the_lowest_kid(source_version, owner):
-    run = services.start_training(
-        source_version=source_version,
-        preset="tiny",
-        overrides={"iterations": 6, "eval_every": 2},
-        user=owner,
-        enqueue=False,
-    )
-    run_training(run.pk)
+    run = train_tiny(source_version, owner, iterations=6, eval_every=2)
     model = GanModel.objects.get(training_run_id=run.pk)
     points = list(model.training_run.metric_points.exclude(kid_mean=None))
     assert [p.iteration for p in points] == [2, 4, 6]

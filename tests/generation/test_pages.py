@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from generation import services
 from generation.models import GanModel, GenerationJob, TrainingRun
-from generation.workflows.training import run_training
 from tests.factories import make_user
+from tests.generation.tiny_runs import train_tiny
 
 # Training runs here as in a worker, whose lease thread writes beside the test's own connection:
 # committed transactions, as in production, rather than one test-wide transaction.
@@ -15,15 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def trained(source_version, owner):
-    run = services.start_training(
-        source_version=source_version,
-        preset="tiny",
-        overrides={"iterations": 4, "eval_every": 4},
-        user=owner,
-        enqueue=False,
-    )
-    run_training(run.pk)
-    return TrainingRun.objects.get(pk=run.pk)
+    return train_tiny(source_version, owner, iterations=4, eval_every=4)
 
 
 def test_run_page_shows_progress_charts_and_samples(client, owner, trained):

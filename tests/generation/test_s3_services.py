@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from generation import services
-from generation.models import GanModel, GeneratedImage, TrainingRun
+from generation.models import GanModel, GeneratedImage
 from generation.workflows import generating
-from generation.workflows.training import run_training
 from tests.catalogue import published
+from tests.generation.tiny_runs import train_tiny
 
 # Training writes from a lease thread beside the test's connection: committed transactions.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -56,15 +56,7 @@ def test_import_thumbnail_zip_and_ranged_download(client, s3_storage, tmp_path, 
 
 
 def test_train_and_generate_with_every_file_in_the_bucket(s3_storage, source_version, owner):
-    run = services.start_training(
-        source_version=source_version,
-        preset="tiny",
-        overrides={"iterations": 4, "eval_every": 4},
-        user=owner,
-        enqueue=False,
-    )
-    run_training(run.pk)
-    run = TrainingRun.objects.get(pk=run.pk)
+    run = train_tiny(source_version, owner, iterations=4, eval_every=4)
     model = GanModel.objects.get(training_run=run)
     assert model.weights.name in s3_storage.keys("models/")
     job = services.start_generation(
