@@ -171,20 +171,25 @@ class MetricPoint(models.Model):
     def __str__(self) -> str:
         return f"run {self.run_id} @ {self.iteration}"
 
+    @property
+    def report(self) -> dict:
+        """The stored evaluation report ({} on loss-only points)."""
+        return (self.details or {}).get("report", {})
+
     def label(self, name: str) -> str:
         """How metric `name` must be shown for this point's extractor (never "FID" for others).
 
         The name follows the network, not the sample size: a standard Inception-v3 distance
         from too few images is still FID, flagged by `small_sample_notes`.
         """
-        report = (self.details or {}).get("report", {})
-        return metric_label(name, self.extractor, report.get("fid_comparable", self.fid_comparable))
+        comparable = self.report.get("fid_comparable", self.fid_comparable)
+        return metric_label(name, self.extractor, comparable)
 
     @property
     def small_sample_notes(self) -> dict[str, str]:
         """Metric name -> why its overall figure is biased by the sample size (with the
         counts), for the figures the engine flagged."""
-        results = (self.details or {}).get("report", {}).get("results", [])
+        results = self.report.get("results", [])
         return {
             r["name"]: r["small_sample_reason"]
             for r in results

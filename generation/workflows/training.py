@@ -137,11 +137,10 @@ def _evaluation_report(run: TrainingRun, iteration: int) -> dict:
     not evaluate there. Read back from the run's MetricPoint, not kept in memory, because the
     evaluation of the exported generator may have run in a worker before a resume."""
     point = MetricPoint.objects.filter(run=run, iteration=iteration).first()
-    details = point.details if point else {}
-    if "report" not in details:
+    if point is None or not point.report:
         return {}
-    notes = {key: value for key, value in details.items() if key not in ("report", "grid")}
-    return {**details["report"], **notes}
+    notes = {key: value for key, value in point.details.items() if key not in ("report", "grid")}
+    return {**point.report, **notes}
 
 
 def _store_grid(run: TrainingRun, iteration: int, grid) -> str:
