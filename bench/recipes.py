@@ -21,6 +21,10 @@ decide the default. `--pick` instead takes the rows as candidates (e.g. CANDIDAT
 first seed), picks the best (`pick`), trains it from the other `--compose-seeds`, and
 continues the first seed's run to `--long` iterations (the 1,000- and 5,000-iteration figures
 of one run).
+
+A later call with the same `--work` continues each recipe and seed from its checkpoint to the
+new `--iterations`; its line says where it resumed (`resumed_from`) and its it/s is over the
+iterations it added.
 """
 
 import argparse
@@ -122,8 +126,11 @@ def main() -> None:
         )
         folder = work / f"{name}-{size}-{seed}"
         started = time.perf_counter()
-        train(config, data, folder, device=args.device, evaluator=_no_evaluation, resume=True)
+        result = train(
+            config, data, folder, device=args.device, evaluator=_no_evaluation, resume=True
+        )
         seconds = time.perf_counter() - started
+        trained = iterations - result.resumed_from
         figures, strip = scorer.score(config, folder / "checkpoint.pt")
         strips.append(strip)
         record = emit(
@@ -135,8 +142,9 @@ def main() -> None:
             iterations=iterations,
             size=size,
             device=args.device,
+            resumed_from=result.resumed_from,
             train_seconds=round(seconds, 1),
-            iterations_per_second=round(iterations / seconds, 2),
+            iterations_per_second=round(trained / seconds, 2) if trained else None,
             strip=len(strips) - 1,
             **figures,
         )
@@ -232,7 +240,7 @@ def _long_iterations(wanted: int, finish: float, last: dict) -> int:
     if finish == float("inf"):
         return wanted
     seconds = finish - time.monotonic() - SCORE_SECONDS
-    fitting = int(seconds * last["iterations_per_second"]) // 1000 * 1000
+    fitting = int(seconds * (last["iterations_per_second"] or 0.0)) // 1000 * 1000
     return max(0, min(wanted, fitting))
 
 

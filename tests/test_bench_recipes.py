@@ -1,0 +1,40 @@
+"""bench/recipes.py continued in the same work folder: the figures are the continued run's.
+
+The long-run rows of docs/quality.md are made this way (1,000 iterations a call), so a
+continued call must say where it resumed and time only the iterations it added.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _recipes(work: Path, iterations: int) -> dict:
+    """One call of the bench at a tiny cost; its "recipes" JSON line."""
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "recipes.py"),
+        *("--recipes", "default", "--seeds", "0", "--preset-size", "cpu"),
+        *("--iterations", str(iterations), "--samples", "12", "--fid-per-class", "4"),
+        *("--extractor", "random-cnn-0", "--work", str(work)),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    (record,) = [line for line in lines if line["bench"] == "recipes"]
+    return record
+
+
+@pytest.mark.slow
+def test_a_continued_run_reports_where_it_resumed_and_the_speed_of_what_it_added(tmp_path):
+    first = _recipes(tmp_path, 2)
+    continued = _recipes(tmp_path, 5)
+
+    assert (first["resumed_from"], first["iterations"]) == (0, 2)
+    assert (continued["resumed_from"], continued["iterations"]) == (2, 5)
+    speed = 3 / continued["train_seconds"]
+    assert abs(continued["iterations_per_second"] - speed) <= 0.01 + 0.05 * speed
