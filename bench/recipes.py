@@ -80,7 +80,8 @@ PREVIOUS_DEFAULT = {
 # linear output: the lowest KID, one corner over its target). For long runs, where the
 # default's KID rose after 2,000 iterations as D fitted the 225 tiles and the previous
 # default's kept falling to 5,000: the previous default's regularisers back with the margin
-# kept, and LeCam with bilinear up-sampling, which leaves no block grid for a weaker D to miss.
+# kept, and LeCam (alone or with translation and cutout) with bilinear up-sampling, which
+# leaves no block grid for a weaker D to miss.
 CANDIDATES = {
     "default": {},
     "previous-default": PREVIOUS_DEFAULT,
@@ -94,6 +95,12 @@ CANDIDATES = {
         "g_upsampling": "bilinear",
         "g_output": "linear",
         "lecam_weight": 0.3,
+    },
+    "bilinear-linear-lecam-translation-cutout": {
+        "g_upsampling": "bilinear",
+        "g_output": "linear",
+        **PREVIOUS_DEFAULT,
+        "g_margin": 8,
     },
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
