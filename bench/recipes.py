@@ -82,25 +82,21 @@ PREVIOUS_DEFAULT = {
 # default's kept falling to 5,000: the previous default's regularisers back with the margin
 # kept, and LeCam (alone or with translation and cutout) with bilinear up-sampling, which
 # leaves no block grid for a weaker D to miss.
+BILINEAR_LINEAR_OUTPUT = {"g_upsampling": "bilinear", "g_output": "linear"}
 CANDIDATES = {
     "default": {},
     "previous-default": PREVIOUS_DEFAULT,
-    "bilinear-linear-output": {"g_upsampling": "bilinear", "g_output": "linear"},
+    "bilinear-linear-output": BILINEAR_LINEAR_OUTPUT,
     "lecam-translation-reflect": {
         "lecam_weight": 0.3,
         "diffaugment": "color,translation",
         "translation_fill": "reflect",
     },
-    "bilinear-linear-output-lecam": {
-        "g_upsampling": "bilinear",
-        "g_output": "linear",
-        "lecam_weight": 0.3,
-    },
+    "bilinear-linear-output-lecam": {**BILINEAR_LINEAR_OUTPUT, "lecam_weight": 0.3},
     "bilinear-linear-lecam-translation-cutout": {
-        "g_upsampling": "bilinear",
-        "g_output": "linear",
+        **BILINEAR_LINEAR_OUTPUT,
         **PREVIOUS_DEFAULT,
-        "g_margin": 8,
+        "g_margin": 8,  # the default's, not the previous default's 0
     },
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
