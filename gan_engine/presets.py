@@ -7,8 +7,10 @@
   colour-only DiffAugment, bf16 where the device supports it, reflect padding in G (zero
   padding drew a frame around every sample of the white-background demo tiles) and an
   8-pixel margin around G's canvas (without it the corners of the image carried saturated
-  blotches). No LeCam and no translation or cutout: with them the corners blotched and the
-  block grid of G's up-sampling showed (docs/quality.md). Where the run evaluates, it exports
+  blotches). No LeCam and no translation or cutout: with them the block grid of G's
+  up-sampling showed at 1,000 iterations (and without the margin the corners blotched), though
+  translation and cutout keep D from fitting the set over thousands of iterations
+  (docs/quality.md). Where the run evaluates, it exports
   the generator of the evaluation with the lowest KID, not the last one: on the 225 demo tiles
   KID was lower at 2,000 iterations than at 5,000 (docs/quality.md).
 - small: default at width 16 and batch 32 with G lr 2e-4, for a demo model on a 2-core CPU
