@@ -100,10 +100,7 @@ CANDIDATES = {
     },
     # Translation and cutout (no LeCam) kept the default learning to 5,000 iterations but left
     # a block grid at 1,000; bilinear up-sampling draws none.
-    "bilinear-translation-cutout": {
-        "g_upsampling": "bilinear",
-        "diffaugment": "color,translation,cutout",
-    },
+    "bilinear-translation-cutout": {"g_upsampling": "bilinear", **ABLATION["translation-cutout"]},
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}

@@ -10,9 +10,9 @@
   blotches). No LeCam and no translation or cutout: with them the block grid of G's
   up-sampling showed at 1,000 iterations (and without the margin the corners blotched), though
   translation and cutout keep D from fitting the set over thousands of iterations
-  (docs/quality.md). Where the run evaluates, it exports
-  the generator of the evaluation with the lowest KID, not the last one: on the 225 demo tiles
-  KID was lower at 2,000 iterations than at 5,000 (docs/quality.md).
+  (docs/quality.md). Where the run evaluates, it exports the generator of the evaluation with
+  the lowest KID, not the last one: on the 225 demo tiles KID was lower at 2,000 iterations
+  than at 5,000 (docs/quality.md).
 - small: default at width 16 and batch 32 with G lr 2e-4, for a demo model on a 2-core CPU
   (1,000 iterations in about 14 minutes at 1.2 it/s: docs/benchmarks.md).
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32, no margin, and every
