@@ -101,6 +101,9 @@ CANDIDATES = {
     # Translation and cutout (no LeCam) kept the default learning to 5,000 iterations but left
     # a block grid at 1,000; bilinear up-sampling draws none.
     "bilinear-translation-cutout": {"g_upsampling": "bilinear", **ABLATION["translation-cutout"]},
+    # Or translation and cutout only as D starts to fit the set (ADA's adaptive probability):
+    # rare over the first thousand iterations, where they brought the grid.
+    "ada-translation-cutout": {**ABLATION["translation-cutout"], "ada_target": 0.6},
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}

@@ -8,6 +8,8 @@
 2. `diff_augment` is DiffAugment (Zhao et al. 2020): differentiable colour, translation and
    cutout applied to every batch the discriminator sees, real and fake, in both the D and the
    G step, so D cannot memorise a small real set and G still gets gradients through it.
+   `AdaptiveProbability` optionally applies its translation and cutout to each image with a
+   probability that follows how far D fits the real set (ADA's heuristic, Karras et al. 2020).
 
 Every random draw takes a torch.Generator the caller owns, never the global RNG.
 """
@@ -90,9 +92,19 @@ class AugmentDraws(NamedTuple):
 
 
 def draw_augment(
-    n: int, size: int, ops: tuple[str, ...], generator: torch.Generator
+    n: int,
+    size: int,
+    ops: tuple[str, ...],
+    generator: torch.Generator,
+    probability: Tensor | None = None,
 ) -> AugmentDraws:
-    """The parameters `diff_augment` needs for a batch of n images of size x size."""
+    """The parameters `diff_augment` needs for a batch of n images of size x size.
+
+    With a `probability` (a 0-dim tensor on the generator's device) translation and cutout
+    each apply to an image only with that probability, drawn per image and op after the op's
+    parameters; an image left alone gets a zero shift or a cutout square outside the image,
+    so applying the draws needs no branch (and a captured step replays them as they are).
+    """
     draws: dict[str, Tensor] = {}
     for op in ops:  # in the order given: the order the numbers come off the generator
         if op == "color":
@@ -100,11 +112,49 @@ def draw_augment(
                 draws[name] = _uniform(n, generator)
         elif op == "translation":
             shift = translation_shift(size)
-            draws["translation"] = _offsets(n, generator, -shift, shift + 1)
+            offsets = _offsets(n, generator, -shift, shift + 1)
+            if probability is not None:
+                offsets = offsets * _applied(n, generator, probability)[:, None]
+            draws["translation"] = offsets
         else:
             length = cutout_size(size)
-            draws["cutout"] = _offsets(n, generator, 0, size + (1 - length % 2)) - length // 2
+            starts = _offsets(n, generator, 0, size + (1 - length % 2)) - length // 2
+            if probability is not None:
+                starts = torch.where(_applied(n, generator, probability)[:, None], starts, size)
+            draws["cutout"] = starts
     return AugmentDraws(**draws)
+
+
+def _applied(n: int, generator: torch.Generator, probability: Tensor) -> Tensor:
+    """n booleans, each true with `probability`."""
+    return torch.rand(n, generator=generator, device=generator.device) < probability
+
+
+class AdaptiveProbability:
+    """ADA's augmentation probability p, steered by how sure D is of the real images.
+
+    The overfitting sign is r = E[sign(D(real))]: near 0 while D cannot tell the real images
+    from the fakes, towards 1 as it learns the few real ones by heart. After every D step p
+    moves by `step` towards more augmentation while r is above `target`, and back below it
+    (clamped to [0, 1]), so translation and cutout stay rare while D does not fit the set and
+    grow as it starts to. In place on the device, with no read back to the host: a captured
+    step (a CUDA graph) updates the same tensor at every replay.
+    """
+
+    def __init__(self, target: float, step: float, device: torch.device | str = "cpu"):
+        self.target, self.step = target, step
+        self.p = torch.zeros((), device=device)
+
+    def update(self, real_logits: Tensor) -> None:
+        with torch.no_grad():
+            overfit = torch.sign(real_logits.float()).mean()
+            self.p.add_(torch.sign(overfit - self.target) * self.step).clamp_(0, 1)
+
+    def state_dict(self) -> dict[str, Tensor]:
+        return {"p": self.p}
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        self.p.copy_(state["p"])
 
 
 def diff_augment(

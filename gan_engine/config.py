@@ -27,6 +27,7 @@ MAX_ITERATIONS = 10_000_000
 MAX_WIDTH = 512
 MAX_Z_DIM = 1024
 MAX_D_STEPS = 10
+MAX_ADA_SPEED = 10**9
 MAX_PRE_AUGMENT = 100_000  # the expanded set is held in memory
 
 # Fields that may differ between a checkpoint and the run resuming it: they say how long to run,
@@ -61,6 +62,12 @@ class TrainConfig:
     pre_augment_to: int = 700  # offline random scale/rotation/shift up to this many images
     diffaugment: str = ""  # comma-separated subset of DIFFAUGMENT_OPS
     translation_fill: str = "zeros"  # what DiffAugment's translation shows at the border
+    # 0: translation and cutout apply to every image. In (0, 1): each applies to an image with
+    # an adaptive probability that rises while E[sign(D(real))] is above this target (ADA,
+    # augment.AdaptiveProbability) by batch_size / ada_speed per D step, so it can go from 0
+    # to 1 in ada_speed real images.
+    ada_target: float = 0.0
+    ada_speed: int = 100_000
     lecam_weight: float = 0.0
     lecam_decay: float = 0.99
     ema_decay: float = 0.0  # EMA generator for sampling; 0 samples the trained generator
@@ -164,6 +171,16 @@ def _check_values(c: TrainConfig) -> None:
         "diffaugment",
         c.diffaugment,
         f"a comma-separated subset of {DIFFAUGMENT_OPS}",
+    )
+    _require(0 <= c.ada_target < 1, "ada_target", c.ada_target, "in [0, 1) (0: off)")
+    _require(
+        not c.ada_target or {"translation", "cutout"} & set(c.diffaugment_ops),
+        "ada_target",
+        c.ada_target,
+        "0 unless diffaugment has translation or cutout (the ops it makes adaptive)",
+    )
+    _require(
+        1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}"
     )
     _require(
         0 <= c.lecam_weight <= 100 and math.isfinite(c.lecam_weight),

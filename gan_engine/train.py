@@ -29,7 +29,13 @@ import torch
 from torch import Tensor, nn
 
 from gan_engine import checkpoint
-from gan_engine.augment import AugmentDraws, apply_augment, draw_augment, expand_with_affine
+from gan_engine.augment import (
+    AdaptiveProbability,
+    AugmentDraws,
+    apply_augment,
+    draw_augment,
+    expand_with_affine,
+)
 from gan_engine.capture import CapturedStep
 from gan_engine.config import SCHEDULE_FIELDS, TrainConfig
 from gan_engine.data import BatchSampler, ImageSet
@@ -163,6 +169,7 @@ class TrainState:
     g_optimizer: torch.optim.Optimizer
     d_optimizer: torch.optim.Optimizer
     lecam: LeCam
+    ada: AdaptiveProbability  # how often translation and cutout apply, where adaptive
     sampler: BatchSampler
     noise: torch.Generator  # latents, fake labels and DiffAugment draws
     iteration: int = 0
@@ -190,6 +197,7 @@ def build_state(
         g_optimizer=adam(generator, config.g_lr, device),
         d_optimizer=adam(discriminator, config.d_lr, device),
         lecam=LeCam(config.lecam_decay, device),
+        ada=AdaptiveProbability(config.ada_target, config.batch_size / config.ada_speed, device),
         sampler=BatchSampler(
             dataset_size, config.batch_size, stream_seed(config.seed, SAMPLER_STREAM)
         ),
@@ -354,9 +362,10 @@ def draw_step(
 ) -> StepInputs:
     """This iteration's batch indices, latents, fake classes and DiffAugment parameters."""
     size, ops = config.resolution, config.diffaugment_ops
+    probability = state.ada.p if config.ada_target else None
 
     def augment() -> AugmentDraws:
-        return draw_augment(config.batch_size, size, ops, state.noise)
+        return draw_augment(config.batch_size, size, ops, state.noise, probability)
 
     d_steps = []
     for _ in range(config.d_steps):
@@ -442,6 +451,8 @@ def train_step(
                 real_logits = D(real, real_labels).float()
                 fake_logits = D(fake, draws.y).float()
             d_loss = d_hinge_loss(real_logits, fake_logits)
+            if config.ada_target:
+                state.ada.update(real_logits)
             if config.lecam_weight:
                 state.lecam.update(real_logits, fake_logits)
                 d_loss = d_loss + config.lecam_weight * state.lecam.penalty(
@@ -559,6 +570,7 @@ def checkpoint_payload(state: TrainState, config: TrainConfig, class_names: list
         "g_optimizer": state.g_optimizer.state_dict(),
         "d_optimizer": state.d_optimizer.state_dict(),
         "lecam": state.lecam.state_dict(),
+        "ada": state.ada.state_dict(),
         "sampler": state.sampler.state_dict(),
         "noise": state.noise.get_state(),
         "global_rng": checkpoint.global_rng_state(),
@@ -591,6 +603,8 @@ def restore(state: TrainState, payload: dict, config: TrainConfig, class_names: 
     load_optimizer(state.g_optimizer, payload["g_optimizer"])
     load_optimizer(state.d_optimizer, payload["d_optimizer"])
     state.lecam.load_state_dict(payload["lecam"])
+    if "ada" in payload:  # absent from checkpoints written before 2026-12-06, all without ADA
+        state.ada.load_state_dict(payload["ada"])
     state.sampler.load_state_dict(payload["sampler"])
     restore_noise(state.noise, payload["noise"], config, int(payload["iteration"]))
     checkpoint.restore_global_rng_state(payload["global_rng"])

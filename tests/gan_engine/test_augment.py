@@ -1,8 +1,15 @@
 """The paper's offline affine expansion and DiffAugment."""
 
+import pytest
 import torch
 
-from gan_engine.augment import diff_augment, expand_with_affine
+from gan_engine.augment import (
+    AdaptiveProbability,
+    apply_augment,
+    diff_augment,
+    draw_augment,
+    expand_with_affine,
+)
 
 ALL_OPS = ("color", "translation", "cutout")
 
@@ -75,3 +82,37 @@ def test_translation_shifts_content_and_fills_with_zeros():
 
 def test_no_ops_leaves_the_batch_alone(colour_set):
     assert diff_augment(colour_set.images, (), _seeded(0)) is colour_set.images
+
+
+def test_with_probability_zero_translation_and_cutout_leave_every_image_alone(colour_set):
+    ops = ("translation", "cutout")
+    draws = draw_augment(len(colour_set), 32, ops, _seeded(0), torch.tensor(0.0))
+    assert torch.equal(apply_augment(colour_set.images, ops, draws), colour_set.images)
+
+
+def test_with_probability_one_every_image_gets_the_draw_it_would_get_without_one():
+    ops = ("translation",)
+    always = draw_augment(500, 32, ops, _seeded(1), torch.tensor(1.0))
+    plain = draw_augment(500, 32, ops, _seeded(1))
+    assert torch.equal(always.translation, plain.translation)
+
+
+def test_with_probability_a_quarter_about_a_quarter_of_the_images_are_cut_out():
+    draws = draw_augment(4000, 32, ("cutout",), _seeded(2), torch.tensor(0.25))
+    cut = (draws.cutout != 32).all(dim=1).float().mean()
+    assert 0.22 < float(cut) < 0.28
+
+
+@pytest.mark.parametrize(("sign", "expected"), [(1.0, [0.25, 0.5, 0.75, 1.0, 1.0]), (-1.0, [0.0])])
+def test_adaptive_probability_rises_while_d_is_sure_of_the_reals_and_stays_in_0_1(sign, expected):
+    ada = AdaptiveProbability(target=0.6, step=0.25)
+    for p in expected:
+        ada.update(sign * torch.ones(8))  # every real logit on one side: r = +-1
+        assert float(ada.p) == p
+
+
+def test_adaptive_probability_falls_while_d_is_unsure():
+    ada = AdaptiveProbability(target=0.6, step=0.25)
+    ada.load_state_dict({"p": torch.tensor(0.5)})
+    ada.update(torch.tensor([1.0, 1.0, -1.0, -1.0]))  # r = 0, below the target
+    assert float(ada.p) == 0.25

@@ -18,13 +18,16 @@ from tests.gan_engine.colour_sets import colour_set
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 # Everything the captured step must carry: bf16, reflect padding, DiffAugment with reflect
-# fill, LeCam, EMA, two D steps.
+# fill and ADA's adaptive probability (updated in place inside the graph), LeCam, EMA, two D
+# steps.
 CONFIG = make_config(
     "tiny",
     {
         "precision": "bf16",
         "g_padding": "reflect",
         "translation_fill": "reflect",
+        "ada_target": 0.1,
+        "ada_speed": 80,
         "d_steps": 2,
         "iterations": 16,
         "checkpoint_every": 8,

@@ -70,6 +70,9 @@ def test_overrides_apply_and_ints_are_accepted_for_floats():
         ("small", {"g_output": "sigmoid"}, r"g_output must be one of \('tanh', 'linear'\)"),
         ("small", {"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\)"),
         ("small", {"eval_every": -1}, "eval_every must be 0"),
+        ("tiny", {"ada_target": 1.0}, r"ada_target must be in \[0, 1\) \(0: off\)"),
+        ("small", {"ada_target": 0.6}, "ada_target must be 0 unless diffaugment has translation"),
+        ("tiny", {"ada_speed": 0}, "ada_speed must be in 1..1000000000"),
     ],
 )
 def test_bad_overrides_raise_value_errors_naming_the_problem(preset, overrides, message):

@@ -70,19 +70,24 @@ def train_in_fresh_process_state(*args, **kwargs):
     return train(*args, evaluator=mean_colour_gap, **kwargs)
 
 
+# And ADA's adaptive probability, moving fast enough to change within the run.
+ADA_CONFIG = dataclasses.replace(RESUME_CONFIG, ada_target=0.1, ada_speed=40)
+
+
+@pytest.mark.parametrize("config", [RESUME_CONFIG, ADA_CONFIG], ids=["fixed", "ada"])
 @pytest.mark.parametrize("interruption", ["cancelled", "shorter_first_run"])
-def test_resumed_run_ends_bit_identical_to_an_uninterrupted_one(colour_set, tmp_path, interruption):
+def test_resumed_run_ends_bit_identical_to_an_uninterrupted_one(
+    colour_set, tmp_path, interruption, config
+):
     run = train_in_fresh_process_state
-    straight = run(RESUME_CONFIG, colour_set, tmp_path / "straight")
+    straight = run(config, colour_set, tmp_path / "straight")
     if interruption == "cancelled":
-        first = run(RESUME_CONFIG, colour_set, tmp_path / "split", callbacks=stop_after(6))
+        first = run(config, colour_set, tmp_path / "split", callbacks=stop_after(6))
         assert first.stopped and first.export is None
     else:
-        first = run(
-            dataclasses.replace(RESUME_CONFIG, iterations=6), colour_set, tmp_path / "split"
-        )
+        first = run(dataclasses.replace(config, iterations=6), colour_set, tmp_path / "split")
     assert first.iteration == 6
-    resumed = run(RESUME_CONFIG, colour_set, tmp_path / "split", resume=True)
+    resumed = run(config, colour_set, tmp_path / "split", resume=True)
     assert (resumed.resumed_from, resumed.iteration) == (6, 12)
     assert_identical(checkpoint.load(straight.checkpoint), checkpoint.load(resumed.checkpoint))
     assert_identical(checkpoint.load(straight.export), checkpoint.load(resumed.export))

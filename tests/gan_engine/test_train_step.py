@@ -193,3 +193,16 @@ def test_a_noise_state_from_another_kind_of_device_restarts_the_stream_from_seed
     same_kind = torch.Generator().manual_seed(7).get_state()
     restore_noise(noise, same_kind, CONFIG, iteration=3)
     assert torch.equal(noise.get_state(), same_kind)
+
+
+def test_adaptive_probability_moves_in_the_loop_and_gates_the_next_draws(colour_set, tmp_path):
+    """D of the tiny preset is sure of the reals within a few steps, so p climbs from 0 by
+    batch_size / ada_speed per D step; the draws made from a state at p = 0 move nothing."""
+    config = dataclasses.replace(CONFIG, ada_target=0.1, ada_speed=80)  # 0.1 a D step
+    result = train(config, colour_set, tmp_path, evaluator=no_evaluation)
+    p = float(checkpoint.load(result.checkpoint)["ada"]["p"])
+    assert 0 < p <= 1
+
+    state = build_state(config, 3, len(colour_set), CPU)
+    draws = draw_step(state, config, 3, CPU).g_step.augment
+    assert not draws.translation.any() and (draws.cutout == config.resolution).all()
