@@ -179,9 +179,7 @@ def _check_values(c: TrainConfig) -> None:
         c.ada_target,
         "0 unless diffaugment has translation or cutout (the ops it makes adaptive)",
     )
-    _require(
-        1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}"
-    )
+    _require(1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}")
     _require(
         0 <= c.lecam_weight <= 100 and math.isfinite(c.lecam_weight),
         "lecam_weight",
