@@ -141,7 +141,10 @@ class ProgressBar:
     def __call__(self, p: Progress) -> None:
         if self.bar is None:
             self.bar = tqdm(total=p.total, initial=p.iteration - 1, unit="it", dynamic_ncols=True)
-        self.bar.set_postfix(d_loss=f"{p.d_loss:.3f}", g_loss=f"{p.g_loss:.3f}", refresh=False)
+        figures = {"d_loss": f"{p.d_loss:.3f}", "g_loss": f"{p.g_loss:.3f}"}
+        if p.ada_p is not None:
+            figures["ada_p"] = f"{p.ada_p:.3f}"
+        self.bar.set_postfix(figures, refresh=False)
         self.bar.update(p.iteration - self.bar.n)
 
     def write(self, text: str) -> None:

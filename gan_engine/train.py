@@ -64,6 +64,7 @@ class Progress:
     d_loss: float
     g_loss: float
     images_per_second: float
+    ada_p: float | None = None  # ADA's augmentation probability, where the run adapts one
 
 
 @dataclass(frozen=True)
@@ -301,8 +302,9 @@ def train(
         losses = float(d_loss), float(g_loss)  # waits for the device, so the window is true
         seconds = time.perf_counter() - window[1]
         images_done = (state.iteration - window[0]) * config.batch_size * config.d_steps
+        ada_p = float(state.ada.p) if config.ada_target else None
         callbacks.on_progress(
-            Progress(state.iteration, config.iterations, *losses, images_done / seconds)
+            Progress(state.iteration, config.iterations, *losses, images_done / seconds, ada_p)
         )
         if evaluation_due:  # before the checkpoint, which keeps the lowest-KID snapshot
             evaluation = evaluate(state, config, data, evaluator)

@@ -117,3 +117,13 @@ def test_the_evaluation_line_names_each_figure_by_its_label_never_fid_for_a_subs
     assert "(small sample: 18 real / 18 generated)" in line  # 18 images, 256 dimensions
     assert "block-boundary ratio at 4/8/16 px " in line
     assert not re.search(r"\b(fid|kid)\b", line, flags=re.IGNORECASE)
+
+
+def test_the_progress_bar_shows_adas_probability_where_the_run_adapts_one(
+    colour_folder, tmp_path, capsys
+):
+    argv = ["train", str(colour_folder), "--preset", "tiny", "--iterations", "3"]
+    argv += ["--set", "ada_target=0.1", "--set", "ada_speed=80", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0
+    p = float(checkpoint.load(tmp_path / "run" / "checkpoint.pt")["ada"]["p"])
+    assert f"ada_p={p:.3f}" in capsys.readouterr().err

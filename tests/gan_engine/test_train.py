@@ -106,6 +106,7 @@ def test_callbacks_report_progress_checkpoints_and_evaluations(colour_set, tmp_p
     assert [p.iteration for p in progress] == list(range(1, 8))
     assert all(p.total == 7 and p.images_per_second > 0 for p in progress)
     assert all(torch.isfinite(torch.tensor([p.d_loss, p.g_loss])).all() for p in progress)
+    assert all(p.ada_p is None for p in progress)  # the run adapts no probability
     assert checkpoints == [("checkpoint.pt", 3), ("checkpoint.pt", 6), ("checkpoint.pt", 7)]
     assert [e.iteration for e in evaluations] == [3, 6, 7]  # every 3 and at the end
     assert set(evaluations[-1].report) == set(colour_set.class_names)

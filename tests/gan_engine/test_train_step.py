@@ -199,9 +199,11 @@ def test_adaptive_probability_moves_in_the_loop_and_gates_the_next_draws(colour_
     """D of the tiny preset is sure of the reals within a few steps, so p climbs from 0 by
     batch_size / ada_speed per D step; the draws made from a state at p = 0 move nothing."""
     config = dataclasses.replace(CONFIG, ada_target=0.1, ada_speed=80)  # 0.1 a D step
-    result = train(config, colour_set, tmp_path, evaluator=no_evaluation)
+    progress = []
+    callbacks = Callbacks(on_progress=progress.append)
+    result = train(config, colour_set, tmp_path, evaluator=no_evaluation, callbacks=callbacks)
     p = float(checkpoint.load(result.checkpoint)["ada"]["p"])
-    assert 0 < p <= 1
+    assert 0 < p <= 1 and progress[-1].ada_p == p  # reported with the losses
 
     state = build_state(config, 3, len(colour_set), CPU)
     draws = draw_step(state, config, 3, CPU).g_step.augment
