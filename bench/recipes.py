@@ -5,7 +5,8 @@ scored on what it draws: FID with the best Inception network available here (or 
 substitute, never called FID) on FID_PER_CLASS images per class as the paper did, KID and
 precision/recall on the same features, and the artifact figures (saturated corners, block
 grid, periodicity) of the EMA generator and of the raw one, on `--samples` images. One JSON
-line per run; a picture of every run's samples (one strip per run, in the order of the JSON
+line per run (with `ada_p`, ADA's augmentation probability at the end, where the recipe adapts
+one); a picture of every run's samples (one strip per run, in the order of the JSON
 lines) beside them.
 
     .venv/bin/python bench/recipes.py                  # CPU: small width, paper vs default
@@ -48,7 +49,7 @@ from gan_engine.extractors import best_fid_extractor, load_extractor
 from gan_engine.presets import make_config
 from gan_engine.quality.manifold import manifold_result
 from gan_engine.sample import generate, grid, sampling_generator, save_png
-from gan_engine.train import train
+from gan_engine.train import Callbacks, train
 
 FID_PER_CLASS = 2000
 SAMPLE_SEED_BASE = 2_000_000  # not the evaluation seeds the training loop uses
@@ -135,8 +136,15 @@ def main() -> None:
         )
         folder = work / f"{name}-{size}-{seed}"
         started = time.perf_counter()
+        latest: dict[str, float | None] = {}  # ADA's p at the last progress report
         result = train(
-            config, data, folder, device=args.device, evaluator=_no_evaluation, resume=True
+            config,
+            data,
+            folder,
+            device=args.device,
+            evaluator=_no_evaluation,
+            resume=True,
+            callbacks=Callbacks(on_progress=lambda p: latest.update(ada_p=p.ada_p)),
         )
         seconds = time.perf_counter() - started
         trained = iterations - result.resumed_from
@@ -154,6 +162,7 @@ def main() -> None:
             resumed_from=result.resumed_from,
             train_seconds=round(seconds, 1),
             iterations_per_second=round(trained / seconds, 2) if trained else None,
+            ada_p=latest.get("ada_p"),
             strip=len(strips) - 1,
             **figures,
         )

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from gan_engine import checkpoint
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _recipes(work: Path, iterations: int) -> dict:
+def _recipes(work: Path, iterations: int, recipe: str = "default") -> dict:
     """One call of the bench at a tiny cost; its "recipes" JSON line."""
     command = [
         sys.executable,
         str(ROOT / "bench" / "recipes.py"),
-        *("--recipes", "default", "--seeds", "0", "--preset-size", "cpu"),
+        *("--recipes", recipe, "--seeds", "0", "--preset-size", "cpu"),
         *("--iterations", str(iterations), "--samples", "12", "--fid-per-class", "4"),
         *("--extractor", "random-cnn-0", "--work", str(work)),
     ]
@@ -38,3 +40,11 @@ def test_a_continued_run_reports_where_it_resumed_and_the_speed_of_what_it_added
     assert (continued["resumed_from"], continued["iterations"]) == (2, 5)
     speed = 3 / continued["train_seconds"]
     assert abs(continued["iterations_per_second"] - speed) <= 0.01 + 0.05 * speed
+
+
+@pytest.mark.slow
+def test_a_row_of_a_recipe_with_ada_says_where_its_probability_ended(tmp_path):
+    adaptive = _recipes(tmp_path, 2, "ada-translation-cutout")
+    fixed = _recipes(tmp_path, 2)
+    saved = checkpoint.load(tmp_path / "ada-translation-cutout-cpu-0" / "checkpoint.pt")
+    assert adaptive["ada_p"] == float(saved["ada"]["p"]) and fixed["ada_p"] is None
