@@ -105,6 +105,9 @@ CANDIDATES = {
     # Or translation and cutout only as D starts to fit the set (ADA's adaptive probability):
     # rare over the first thousand iterations, where they brought the grid.
     "ada-translation-cutout": {**ABLATION["translation-cutout"], "ada_target": 0.6},
+    # Or cutout alone: translation moves G's up-sampling grid against D's down-sampling grid
+    # (by up to 8 px at 64), which may be what hides the grid from D; cutout moves nothing.
+    "cutout": {"diffaugment": "color,cutout"},
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}

@@ -4,6 +4,7 @@ The long-run rows of docs/quality.md are made this way (1,000 iterations a call)
 continued call must say where it resumed and time only the iterations it added.
 """
 
+import importlib
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gan_engine import checkpoint
+from gan_engine.presets import make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +31,17 @@ def _recipes(work: Path, iterations: int, recipe: str = "default") -> dict:
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     (record,) = [line for line in lines if line["bench"] == "recipes"]
     return record
+
+
+def test_every_recipe_the_bench_names_is_a_valid_configuration_at_both_sizes(monkeypatch):
+    """A row whose setting the engine rejects would fail only after the rows before it had
+    trained, hours into a run: each is checked here instead."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    recipes = importlib.import_module("recipes")
+    for name, (preset, changes) in recipes.RECIPES.items():
+        for size in ("cpu", "full"):
+            config = make_config(preset, {**changes, **recipes._size(size)})
+            assert {key: getattr(config, key) for key in changes} == changes, name
 
 
 @pytest.mark.slow
