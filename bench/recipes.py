@@ -108,6 +108,9 @@ CANDIDATES = {
     # Or cutout alone: translation moves G's up-sampling grid against D's down-sampling grid
     # (by up to 8 px at 64), which may be what hides the grid from D; cutout moves nothing.
     "cutout": {"diffaugment": "color,cutout"},
+    # Cutout alone kept the grid away but not the drift: translation back, by whole multiples
+    # of G's coarsest up-sampling period, so that it moves the content but not G's grid.
+    "aligned-translation-cutout": {**ABLATION["translation-cutout"], "translation_step": 16},
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}

@@ -97,8 +97,12 @@ def draw_augment(
     ops: tuple[str, ...],
     generator: torch.Generator,
     probability: Tensor | None = None,
+    translation_step: int = 1,
 ) -> AugmentDraws:
     """The parameters `diff_augment` needs for a batch of n images of size x size.
+
+    Translation's offsets are whole multiples of `translation_step`, out to DiffAugment's
+    largest shift rounded up to one (a step of 1 draws exactly what DiffAugment draws).
 
     With a `probability` (a 0-dim tensor on the generator's device) translation and cutout
     each apply to an image only with that probability, drawn per image and op after the op's
@@ -111,8 +115,8 @@ def draw_augment(
             for name in ("brightness", "saturation", "contrast"):
                 draws[name] = _uniform(n, generator)
         elif op == "translation":
-            shift = translation_shift(size)
-            offsets = _offsets(n, generator, -shift, shift + 1)
+            reach = -(-translation_shift(size) // translation_step)  # whole steps, rounded up
+            offsets = _offsets(n, generator, -reach, reach + 1) * translation_step
             if probability is not None:
                 offsets = offsets * _applied(n, generator, probability)[:, None]
             draws["translation"] = offsets

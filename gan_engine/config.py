@@ -62,6 +62,10 @@ class TrainConfig:
     pre_augment_to: int = 700  # offline random scale/rotation/shift up to this many images
     diffaugment: str = ""  # comma-separated subset of DIFFAUGMENT_OPS
     translation_fill: str = "zeros"  # what DiffAugment's translation shows at the border
+    # Translation's offsets are whole multiples of this many pixels (1: every offset, as
+    # DiffAugment draws them); G's coarsest up-sampling period keeps G's block grid where D's
+    # down-sampling expects it, since shifting it is what hid the grid from D (docs/quality.md).
+    translation_step: int = 1
     # 0: translation and cutout apply to every image. In (0, 1): each applies to an image with
     # an adaptive probability that rises while E[sign(D(real))] is above this target (ADA,
     # augment.AdaptiveProbability) by batch_size / ada_speed per D step, so it can go from 0
@@ -194,6 +198,12 @@ def _check_values(c: TrainConfig) -> None:
         "translation_fill",
         c.translation_fill,
         f"one of {TRANSLATION_FILLS}",
+    )
+    _require(
+        1 <= c.translation_step <= c.resolution // 2,
+        "translation_step",
+        c.translation_step,
+        f"in 1..{c.resolution // 2} (half the resolution)",
     )
     _require(
         c.export_snapshot in EXPORT_SNAPSHOTS,

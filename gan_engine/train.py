@@ -367,7 +367,9 @@ def draw_step(
     probability = state.ada.p if config.ada_target else None
 
     def augment() -> AugmentDraws:
-        return draw_augment(config.batch_size, size, ops, state.noise, probability)
+        return draw_augment(
+            config.batch_size, size, ops, state.noise, probability, config.translation_step
+        )
 
     d_steps = []
     for _ in range(config.d_steps):

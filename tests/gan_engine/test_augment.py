@@ -97,6 +97,22 @@ def test_with_probability_one_every_image_gets_the_draw_it_would_get_without_one
     assert torch.equal(always.translation, plain.translation)
 
 
+def test_a_translation_step_draws_whole_steps_out_to_the_largest_shift_rounded_up():
+    """At 64 px DiffAugment shifts by up to 8 px; in steps of 16 that is -16, 0 or 16, each
+    about a third of the time, so G's 16-px grid keeps its phase."""
+    offsets = draw_augment(3000, 64, ("translation",), _seeded(3), translation_step=16).translation
+    values, counts = offsets.unique(return_counts=True)
+    assert values.tolist() == [-16, 0, 16]
+    assert all(0.30 < count / offsets.numel() < 0.36 for count in counts.tolist())
+
+
+def test_a_translation_step_of_one_draws_what_diffaugment_draws():
+    plain = draw_augment(500, 64, ALL_OPS, _seeded(4))
+    stepped = draw_augment(500, 64, ALL_OPS, _seeded(4), translation_step=1)
+    assert torch.equal(plain.translation, stepped.translation)
+    assert torch.equal(plain.cutout, stepped.cutout)
+
+
 def test_with_probability_a_quarter_about_a_quarter_of_the_images_are_cut_out():
     draws = draw_augment(4000, 32, ("cutout",), _seeded(2), torch.tensor(0.25))
     cut = (draws.cutout != 32).all(dim=1).float().mean()

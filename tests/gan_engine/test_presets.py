@@ -73,6 +73,8 @@ def test_overrides_apply_and_ints_are_accepted_for_floats():
         ("tiny", {"ada_target": 1.0}, r"ada_target must be in \[0, 1\) \(0: off\)"),
         ("small", {"ada_target": 0.6}, "ada_target must be 0 unless diffaugment has translation"),
         ("tiny", {"ada_speed": 0}, "ada_speed must be in 1..1000000000"),
+        ("small", {"translation_step": 0}, r"translation_step must be in 1..32 \(half the"),
+        ("tiny", {"translation_step": 17}, r"translation_step must be in 1..16 \(half the"),
     ],
 )
 def test_bad_overrides_raise_value_errors_naming_the_problem(preset, overrides, message):

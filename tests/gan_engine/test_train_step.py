@@ -38,6 +38,16 @@ def no_evaluation(*_args, **_kwargs):
     return {}
 
 
+def test_the_step_translates_by_the_configured_step(colour_set):
+    config = dataclasses.replace(CONFIG, translation_step=8)  # tiny: 32 px, shifts up to 4 px
+    state = build_state(config, 3, len(colour_set), CPU)
+    inputs = draw_step(state, config, 3, CPU)
+    draws = [inputs.g_step.augment]
+    draws += [d for step in inputs.d_steps for d in (step.real_augment, step.fake_augment)]
+    offsets = torch.cat([d.translation for d in draws])
+    assert set(offsets.unique().tolist()) == {-8, 0, 8}
+
+
 def test_draws_come_off_the_streams_in_the_order_the_eager_step_took_them(colour_set):
     """Batch, latents, classes and DiffAugment parameters: the same numbers, from the same
     streams, as drawing them one by one where the step used them."""
