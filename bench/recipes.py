@@ -111,6 +111,14 @@ CANDIDATES = {
     # Cutout alone kept the grid away but not the drift: translation back, by whole multiples
     # of G's coarsest up-sampling period, so that it moves the content but not G's grid.
     "aligned-translation-cutout": {**ABLATION["translation-cutout"], "translation_step": 16},
+    # It drew no grid at 1,000 iterations (seed 0) but a saturated corner beside the 16-px zero
+    # band: the same with the band mirrored content, or no wider than DiffAugment's (8 px).
+    "aligned-reflect-translation-cutout": {
+        **ABLATION["translation-cutout"],
+        "translation_step": 16,
+        "translation_fill": "reflect",
+    },
+    "8px-translation-cutout": {**ABLATION["translation-cutout"], "translation_step": 8},
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}
