@@ -102,7 +102,8 @@ def draw_augment(
     """The parameters `diff_augment` needs for a batch of n images of size x size.
 
     Translation's offsets are whole multiples of `translation_step`, out to DiffAugment's
-    largest shift rounded up to one (a step of 1 draws exactly what DiffAugment draws).
+    largest shift rounded up to a whole step (a step of 1 draws exactly what DiffAugment
+    draws).
 
     With a `probability` (a 0-dim tensor on the generator's device) translation and cutout
     each apply to an image only with that probability, drawn per image and op after the op's

@@ -63,8 +63,8 @@ class TrainConfig:
     diffaugment: str = ""  # comma-separated subset of DIFFAUGMENT_OPS
     translation_fill: str = "zeros"  # what DiffAugment's translation shows at the border
     # Translation's offsets are whole multiples of this many pixels (1: every offset, as
-    # DiffAugment draws them); G's coarsest up-sampling period keeps G's block grid where D's
-    # down-sampling expects it, since shifting it is what hid the grid from D (docs/quality.md).
+    # DiffAugment draws them); at G's coarsest up-sampling period G's block grid stays where D's
+    # down-sampling expects it, which removed the grid in the one run so far (docs/quality.md).
     translation_step: int = 1
     # 0: translation and cutout apply to every image. In (0, 1): each applies to an image with
     # an adaptive probability that rises while E[sign(D(real))] is above this target (ADA,
