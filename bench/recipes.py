@@ -119,6 +119,13 @@ CANDIDATES = {
         "translation_fill": "reflect",
     },
     "8px-translation-cutout": {**ABLATION["translation-cutout"], "translation_step": 8},
+    # Both drew a saturated corner or a block grid at 1,000 iterations (seed 0), where colour
+    # alone drew neither: translation and cutout held back until then, to keep D from fitting
+    # the set over the iterations after it, where colour alone drifts.
+    "late-translation-cutout": {
+        **ABLATION["translation-cutout"],
+        "translation_cutout_from": 1000,
+    },
 }
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}

@@ -98,6 +98,7 @@ def draw_augment(
     generator: torch.Generator,
     probability: Tensor | None = None,
     translation_step: int = 1,
+    held_back: bool = False,
 ) -> AugmentDraws:
     """The parameters `diff_augment` needs for a batch of n images of size x size.
 
@@ -109,12 +110,19 @@ def draw_augment(
     each apply to an image only with that probability, drawn per image and op after the op's
     parameters; an image left alone gets a zero shift or a cutout square outside the image,
     so applying the draws needs no branch (and a captured step replays them as they are).
+
+    `held_back` gives every image that zero shift and outside square without drawing from the
+    stream, so both the stream and the augmented images stay what colour alone makes them
+    (`TrainConfig.translation_cutout_from`).
     """
     draws: dict[str, Tensor] = {}
     for op in ops:  # in the order given: the order the numbers come off the generator
         if op == "color":
             for name in ("brightness", "saturation", "contrast"):
                 draws[name] = _uniform(n, generator)
+        elif held_back:
+            start = 0 if op == "translation" else size
+            draws[op] = torch.full((n, 2), start, device=generator.device)
         elif op == "translation":
             reach = -(-translation_shift(size) // translation_step)  # whole steps, rounded up
             offsets = _offsets(n, generator, -reach, reach + 1) * translation_step

@@ -72,6 +72,11 @@ class TrainConfig:
     # to 1 in ada_speed real images.
     ada_target: float = 0.0
     ada_speed: int = 100_000
+    # Translation and cutout (where `diffaugment` names them) start at this iteration: before
+    # it they are a zero shift and a square outside the image, so the run computes what
+    # colour-only DiffAugment computes. Colour alone drew no block grid in the first thousand
+    # iterations, translation kept D from fitting the set later (docs/quality.md).
+    translation_cutout_from: int = 0
     lecam_weight: float = 0.0
     lecam_decay: float = 0.99
     ema_decay: float = 0.0  # EMA generator for sampling; 0 samples the trained generator
@@ -182,6 +187,18 @@ def _check_values(c: TrainConfig) -> None:
         "ada_target",
         c.ada_target,
         "0 unless diffaugment has translation or cutout (the ops it makes adaptive)",
+    )
+    _require(
+        0 <= c.translation_cutout_from <= MAX_ITERATIONS,
+        "translation_cutout_from",
+        c.translation_cutout_from,
+        f"in 0..{MAX_ITERATIONS} (0: from the start)",
+    )
+    _require(
+        not c.translation_cutout_from or {"translation", "cutout"} & set(c.diffaugment_ops),
+        "translation_cutout_from",
+        c.translation_cutout_from,
+        "0 unless diffaugment has translation or cutout (the ops it holds back)",
     )
     _require(1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}")
     _require(

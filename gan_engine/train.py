@@ -365,10 +365,17 @@ def draw_step(
     """This iteration's batch indices, latents, fake classes and DiffAugment parameters."""
     size, ops = config.resolution, config.diffaugment_ops
     probability = state.ada.p if config.ada_target else None
+    held_back = state.iteration < config.translation_cutout_from
 
     def augment() -> AugmentDraws:
         return draw_augment(
-            config.batch_size, size, ops, state.noise, probability, config.translation_step
+            config.batch_size,
+            size,
+            ops,
+            state.noise,
+            probability,
+            config.translation_step,
+            held_back,
         )
 
     d_steps = []

@@ -113,6 +113,18 @@ def test_a_translation_step_of_one_draws_what_diffaugment_draws():
     assert torch.equal(plain.cutout, stepped.cutout)
 
 
+@pytest.mark.parametrize("fill", ["zeros", "reflect"])
+def test_held_back_translation_and_cutout_draw_nothing_and_change_nothing(fill):
+    """Before `translation_cutout_from` the stream and the images are what colour alone
+    makes them, bit for bit."""
+    held_stream, colour_stream = _seeded(5), _seeded(5)
+    held = draw_augment(64, 32, ALL_OPS, held_stream, translation_step=8, held_back=True)
+    colour = draw_augment(64, 32, ("color",), colour_stream)
+    assert torch.equal(held_stream.get_state(), colour_stream.get_state())
+    x = torch.rand(64, 3, 32, 32, generator=_seeded(6)) * 2 - 1
+    assert torch.equal(apply_augment(x, ALL_OPS, held, fill), apply_augment(x, ("color",), colour))
+
+
 def test_with_probability_a_quarter_about_a_quarter_of_the_images_are_cut_out():
     draws = draw_augment(4000, 32, ("cutout",), _seeded(2), torch.tensor(0.25))
     cut = (draws.cutout != 32).all(dim=1).float().mean()

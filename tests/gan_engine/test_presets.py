@@ -75,6 +75,8 @@ def test_overrides_apply_and_ints_are_accepted_for_floats():
         ("tiny", {"ada_speed": 0}, "ada_speed must be in 1..1000000000"),
         ("small", {"translation_step": 0}, r"translation_step must be in 1..32 \(half the"),
         ("tiny", {"translation_step": 17}, r"translation_step must be in 1..16 \(half the"),
+        ("tiny", {"translation_cutout_from": -1}, r"translation_cutout_from must be in 0\.\."),
+        ("small", {"translation_cutout_from": 1000}, "translation_cutout_from must be 0 unless"),
     ],
 )
 def test_bad_overrides_raise_value_errors_naming_the_problem(preset, overrides, message):

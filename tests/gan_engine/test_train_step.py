@@ -218,3 +218,23 @@ def test_adaptive_probability_moves_in_the_loop_and_gates_the_next_draws(colour_
     state = build_state(config, 3, len(colour_set), CPU)
     draws = draw_step(state, config, 3, CPU).g_step.augment
     assert not draws.translation.any() and (draws.cutout == config.resolution).all()
+
+
+def test_until_translation_and_cutout_start_a_run_is_the_colour_only_run(colour_set, tmp_path):
+    """`translation_cutout_from` holds them back bit for bit (weights, EMA and noise stream
+    as colour-only DiffAugment leaves them), then they are drawn as usual."""
+    held = dataclasses.replace(CONFIG, iterations=4, translation_cutout_from=4)
+    colour = dataclasses.replace(held, diffaugment="color", translation_cutout_from=0)
+    saved = []
+    for config, folder in ((held, "held"), (colour, "colour")):
+        torch.manual_seed(0)
+        result = train(config, colour_set, tmp_path / folder, evaluator=no_evaluation)
+        saved.append(checkpoint.load(result.checkpoint))
+    for part in ("generator", "generator_ema", "discriminator"):
+        assert all(torch.equal(saved[0][part][k], saved[1][part][k]) for k in saved[0][part])
+    assert torch.equal(saved[0]["noise"], saved[1]["noise"])
+
+    state = build_state(held, 3, len(colour_set), CPU)
+    state.iteration = held.translation_cutout_from
+    draws = draw_step(state, held, 3, CPU).g_step.augment
+    assert draws.translation.any() and (draws.cutout < held.resolution).any()
