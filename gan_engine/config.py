@@ -74,8 +74,8 @@ class TrainConfig:
     ada_speed: int = 100_000
     # Translation and cutout (where `diffaugment` names them) start at this iteration: before
     # it they are a zero shift and a square outside the image, so the run computes what
-    # colour-only DiffAugment computes. Colour alone drew no block grid in the first thousand
-    # iterations, translation kept D from fitting the set later (docs/quality.md).
+    # colour-only DiffAugment computes. From the start they drew a block grid in the first
+    # thousand iterations; later they keep D from fitting the set (docs/quality.md).
     translation_cutout_from: int = 0
     lecam_weight: float = 0.0
     lecam_decay: float = 0.99
@@ -188,6 +188,7 @@ def _check_values(c: TrainConfig) -> None:
         c.ada_target,
         "0 unless diffaugment has translation or cutout (the ops it makes adaptive)",
     )
+    _require(1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}")
     _require(
         0 <= c.translation_cutout_from <= MAX_ITERATIONS,
         "translation_cutout_from",
@@ -200,7 +201,6 @@ def _check_values(c: TrainConfig) -> None:
         c.translation_cutout_from,
         "0 unless diffaugment has translation or cutout (the ops it holds back)",
     )
-    _require(1 <= c.ada_speed <= MAX_ADA_SPEED, "ada_speed", c.ada_speed, f"in 1..{MAX_ADA_SPEED}")
     _require(
         0 <= c.lecam_weight <= 100 and math.isfinite(c.lecam_weight),
         "lecam_weight",
