@@ -196,12 +196,6 @@ def _check_values(c: TrainConfig) -> None:
         f"in 0..{MAX_ITERATIONS} (0: from the start)",
     )
     _require(
-        not c.translation_cutout_from or {"translation", "cutout"} & set(c.diffaugment_ops),
-        "translation_cutout_from",
-        c.translation_cutout_from,
-        "0 unless diffaugment has translation or cutout (the ops it holds back)",
-    )
-    _require(
         0 <= c.lecam_weight <= 100 and math.isfinite(c.lecam_weight),
         "lecam_weight",
         c.lecam_weight,

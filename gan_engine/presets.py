@@ -3,20 +3,22 @@
 - paper: exactly the paper (SAGAN 64x64, batch 96, G lr 1e-4, D lr 4e-4, hinge, affine
   pre-augmentation to ~700 images, no EMA/DiffAugment/LeCam, fp32, zero padding).
 - default: the paper's architecture and data plus what measured better with a few hundred
-  images (docs/quality.md has the ablation table behind each choice): an EMA generator,
-  colour-only DiffAugment, bf16 where the device supports it, reflect padding in G (zero
-  padding drew a frame around every sample of the white-background demo tiles) and an
-  8-pixel margin around G's canvas (without it the corners of the image carried saturated
-  blotches). No LeCam and no translation or cutout: with them the block grid of G's
-  up-sampling showed at 1,000 iterations (and without the margin the corners blotched), though
-  translation and cutout keep D from fitting the set over thousands of iterations
-  (docs/quality.md). Where the run evaluates, it exports the generator of the evaluation with
-  the lowest KID, not the last one: on the 225 demo tiles KID was lower at 2,000 iterations
-  than at 5,000 (docs/quality.md).
+  images (docs/quality.md has the ablation table behind each choice): an EMA generator, bf16
+  where the device supports it, reflect padding in G (zero padding drew a frame around every
+  sample of the white-background demo tiles), an 8-pixel margin around G's canvas (without it
+  the corners of the image carried saturated blotches) and DiffAugment in two phases. For the
+  first 1,000 iterations colour only: translation and cutout from the start drew the block
+  grid of G's up-sampling by then. From 1,000 on, translation as well, in whole 16-px steps
+  (G's coarsest up-sampling period, so that it moves the content but not G's grid), and
+  cutout: colour alone let D fit the 225 demo tiles after 2,000 iterations (KID rose from
+  0.10 to 0.24 by 5,000), with them it kept falling. No LeCam: it drew the grid and slowed
+  learning. Where the run evaluates, it exports the generator of the evaluation with the
+  lowest KID, not the last one (docs/quality.md).
 - small: default at width 16 and batch 32 with G lr 2e-4, for a demo model on a 2-core CPU
-  (1,000 iterations in about 14 minutes at 1.2 it/s: docs/benchmarks.md).
+  (1,000 iterations in about 14 minutes at 1.2 it/s: docs/benchmarks.md). Its 1,000
+  iterations are the first phase only; a longer run gets the second.
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32, no margin, and every
-  DiffAugment op and LeCam switched on, so that the tests exercise every part of the loop:
+  DiffAugment op (from the first iteration, every pixel) and LeCam switched on, so that the tests exercise every part of the loop:
   tens of iterations take a few seconds.
 
 `DEFAULT_PRESET` (small) is what the portal's page, its API and both command lines
@@ -37,7 +39,9 @@ PAPER = TrainConfig()
 DEFAULT = dataclasses.replace(
     PAPER,
     ema_decay=0.999,
-    diffaugment="color",
+    diffaugment="color,translation,cutout",
+    translation_step=16,
+    translation_cutout_from=1000,
     precision="bf16",
     g_padding="reflect",
     g_margin=8,
@@ -56,6 +60,8 @@ TINY = dataclasses.replace(
     DEFAULT,
     diffaugment="color,translation,cutout",
     lecam_weight=0.3,
+    translation_step=1,
+    translation_cutout_from=0,
     g_margin=0,
     resolution=32,
     width=8,
@@ -74,7 +80,7 @@ DEFAULT_PRESET = "small"
 # In the order a form lists them: the default first, the test-only one last.
 DESCRIPTIONS: dict[str, str] = {
     "small": "a demo model on a CPU (about 14 minutes)",
-    "default": "the paper's SAGAN plus EMA, colour DiffAugment and a margin around G (GPU)",
+    "default": "the paper's SAGAN plus EMA, DiffAugment and a margin around G (GPU)",
     "paper": "exactly the paper's recipe (GPU)",
     "tiny": "a smoke test (seconds)",
 }

@@ -44,6 +44,19 @@ def test_every_recipe_the_bench_names_is_a_valid_configuration_at_both_sizes(mon
             assert {key: getattr(config, key) for key in changes} == changes, name
 
 
+def test_the_candidates_compute_what_docs_measured_whatever_the_default(monkeypatch):
+    """docs/quality.md measured each candidate as changes from the colour-only default of
+    2026-12-05; the default since 2026-12-07 is the candidate that met the targets."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    recipes = importlib.import_module("recipes")
+    colour_only = make_config("default", recipes.CANDIDATES["colour-only"])
+    assert (colour_only.diffaugment, colour_only.translation_cutout_from) == ("color", 0)
+    every_pixel = make_config("default", recipes.CANDIDATES["translation-cutout"])
+    assert (every_pixel.translation_step, every_pixel.translation_cutout_from) == (1, 0)
+    chosen = recipes.CANDIDATES["late-aligned-translation-cutout"]
+    assert make_config("default", chosen) == make_config("default")
+
+
 @pytest.mark.slow
 def test_a_continued_run_reports_where_it_resumed_and_the_speed_of_what_it_added(tmp_path):
     first = _recipes(tmp_path, 2)

@@ -21,7 +21,8 @@ def test_default_is_the_paper_architecture_with_the_ablations_choices():
     paper, default = PRESETS["paper"], PRESETS["default"]
     assert (default.resolution, default.width, default.batch_size) == (64, 64, 96)
     assert default.ema_decay > 0 and default.lecam_weight == 0
-    assert default.diffaugment_ops == ("color",)
+    assert default.diffaugment_ops == ("color", "translation", "cutout")
+    assert (default.translation_step, default.translation_cutout_from) == (16, 1000)
     assert (default.precision, default.g_padding, default.g_margin) == ("bf16", "reflect", 8)
     assert (default.g_upsampling, default.g_output) == ("nearest", "tanh")
     assert default.attention_resolution == paper.attention_resolution
@@ -39,6 +40,7 @@ def test_small_is_the_default_recipe_at_the_cpu_demo_size():
 def test_tiny_switches_every_part_of_the_loop_on():
     tiny = PRESETS["tiny"]
     assert tiny.diffaugment_ops == ("color", "translation", "cutout")
+    assert (tiny.translation_step, tiny.translation_cutout_from) == (1, 0)
     assert tiny.lecam_weight > 0 and tiny.ema_decay > 0
 
 
@@ -71,17 +73,28 @@ def test_overrides_apply_and_ints_are_accepted_for_floats():
         ("small", {"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\)"),
         ("small", {"eval_every": -1}, "eval_every must be 0"),
         ("tiny", {"ada_target": 1.0}, r"ada_target must be in \[0, 1\) \(0: off\)"),
-        ("small", {"ada_target": 0.6}, "ada_target must be 0 unless diffaugment has translation"),
+        (
+            "small",
+            {"diffaugment": "color", "ada_target": 0.6},
+            "ada_target must be 0 unless diffaugment has translation",
+        ),
         ("tiny", {"ada_speed": 0}, "ada_speed must be in 1..1000000000"),
         ("small", {"translation_step": 0}, r"translation_step must be in 1..32 \(half the"),
         ("tiny", {"translation_step": 17}, r"translation_step must be in 1..16 \(half the"),
         ("tiny", {"translation_cutout_from": -1}, r"translation_cutout_from must be in 0\.\."),
-        ("small", {"translation_cutout_from": 1000}, "translation_cutout_from must be 0 unless"),
     ],
 )
 def test_bad_overrides_raise_value_errors_naming_the_problem(preset, overrides, message):
     with pytest.raises(ValueError, match=message):
         make_config(preset, overrides)
+
+
+def test_the_default_takes_any_diffaugment_without_resetting_when_translation_starts():
+    """The default holds translation and cutout back to 1,000 iterations; a user who names
+    colour alone (or nothing) should not also have to reset that iteration."""
+    for ops in ("color", ""):
+        config = make_config("small", {"diffaugment": ops})
+        assert config.diffaugment == ops and config.translation_cutout_from == 1000
 
 
 def test_every_preset_is_a_valid_config_that_round_trips_through_a_dict():
