@@ -18,8 +18,8 @@
   (1,000 iterations in about 14 minutes at 1.2 it/s: docs/benchmarks.md). Its 1,000
   iterations are the first phase only; a longer run gets the second.
 - tiny: for tests: 32x32, width 8, batch 8, large learning rates, fp32, no margin, and every
-  DiffAugment op (from the first iteration, every pixel) and LeCam switched on, so that the tests exercise every part of the loop:
-  tens of iterations take a few seconds.
+  DiffAugment op (from the first iteration, every pixel) and LeCam switched on, so that the
+  tests exercise every part of the loop: tens of iterations take a few seconds.
 
 `DEFAULT_PRESET` (small) is what the portal's page, its API and both command lines
 (`manage.py train`, `python -m gan_engine train`) use when no preset is named: it trains on a
