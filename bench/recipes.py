@@ -73,6 +73,8 @@ ABLATION = {
     "no-margin": {"g_margin": 0},
     "g-zero-padding": {"g_padding": "zeros"},
     "bilinear": {"g_upsampling": "bilinear"},
+    "blur-d": {"d_downsampling": "blur"},
+    "bilinear-shortcut": {"g_shortcut_upsampling": "bilinear"},
     "linear-output": {"g_output": "linear"},
     "fp32": {"precision": "fp32"},
     "no-pre-augment": {"pre_augment_to": 0},
@@ -144,8 +146,16 @@ _CANDIDATES = {
     },
 }
 CANDIDATES = {name: COLOUR_ONLY | changes for name, changes in _CANDIDATES.items()}
+# The blurred D where the default's first 1,000 iterations missed the targets most often: in
+# fp32, as on a CPU without bf16 instructions (docs/quality.md).
+BLUR_D_FP32 = {"d_downsampling": "blur", "precision": "fp32"}
 RECIPES = {"default": ("default", {}), "paper": ("paper", {})}
 RECIPES |= {name: ("default", changes) for name, changes in (ABLATION | CANDIDATES).items()}
+RECIPES["blur-d-fp32"] = ("default", BLUR_D_FP32)
+RECIPES["bilinear-shortcut-fp32"] = (
+    "default",
+    {"g_shortcut_upsampling": "bilinear", "precision": "fp32"},
+)
 # What `small` changes from `default` for a 2-core CPU (width, batch, G lr).
 CPU_SIZE = {"width": 16, "batch_size": 32, "g_lr": 2e-4}
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 RESOLUTIONS = (32, 64, 128)
 PADDING_MODES = ("zeros", "reflect")
 UPSAMPLING_MODES = ("nearest", "bilinear")
+SHORTCUT_UPSAMPLING_MODES = ("same", *UPSAMPLING_MODES)  # "same": as the main branch
+DOWNSAMPLING_MODES = ("box", "blur")
 G_OUTPUTS = ("tanh", "linear")
 TRANSLATION_FILLS = ("zeros", "reflect")
 PRECISIONS = ("fp32", "bf16")
@@ -47,8 +49,10 @@ class TrainConfig:
     attention_resolution: int = 32  # 0: no self-attention
     g_padding: str = "zeros"  # padding of the generator's 3x3 convolutions
     g_upsampling: str = "nearest"  # how the generator's blocks double the image size
+    g_shortcut_upsampling: str = "same"  # how the blocks' 1x1 shortcuts double it
     g_output: str = "tanh"  # "linear": no tanh, clamped only where images become pixels
     g_margin: int = 0  # pixels per side G draws beyond the image and crops (nets.Generator)
+    d_downsampling: str = "box"  # how the discriminator's blocks halve the image size
     # Optimisation: Adam with betas (0, 0.999), two time-scale learning rates.
     iterations: int = 100_000
     batch_size: int = 96
@@ -150,7 +154,19 @@ def _check_values(c: TrainConfig) -> None:
         c.g_upsampling,
         f"one of {UPSAMPLING_MODES}",
     )
+    _require(
+        c.g_shortcut_upsampling in SHORTCUT_UPSAMPLING_MODES,
+        "g_shortcut_upsampling",
+        c.g_shortcut_upsampling,
+        f"one of {SHORTCUT_UPSAMPLING_MODES}",
+    )
     _require(c.g_output in G_OUTPUTS, "g_output", c.g_output, f"one of {G_OUTPUTS}")
+    _require(
+        c.d_downsampling in DOWNSAMPLING_MODES,
+        "d_downsampling",
+        c.d_downsampling,
+        f"one of {DOWNSAMPLING_MODES}",
+    )
     half_cell = c.resolution // 8  # G's 4 x 4 start grows by whole cells: half a side each
     _require(
         c.g_margin % half_cell == 0 and 0 <= c.g_margin <= c.resolution // 2,

@@ -7,11 +7,12 @@ Small blocks composed by short networks. The channel plan follows the resolution
   channels at full size (64x64: 16ch->8ch->4ch->2ch->ch; 128x128 starts 16ch->16ch, as in
   BigGAN); self-attention after the block whose output has `attention_resolution` pixels a
   side; BN-ReLU-conv3x3-tanh (or no tanh). Up-sampling is nearest-neighbour (SAGAN's) or
-  bilinear.
+  bilinear, chosen apart for the blocks' 1x1 shortcuts.
 - D: optimized first block 3->ch (down-sampling), then DiscBlocks doubling the channels while
   down-sampling to 4x4, capped at 16ch, and one last block at 4x4 without down-sampling
   (64x64: ch->2ch->4ch->8ch->16ch); self-attention after the block with `attention_resolution`
   pixels a side; ReLU, global sum pool, linear + projection of the class embedding.
+  Down-sampling is 2x2 average pooling (SAGAN's) or the [1, 3, 3, 1] blur StyleGAN2's D uses.
 
 Spectral norm wraps every convolution and linear layer of both networks and D's class
 embedding; the conditional BatchNorm embeddings of G are left plain (SNGAN's choice: they are
@@ -207,6 +208,47 @@ def pooled_conv(x: Tensor, conv: nn.Conv2d) -> Tensor:
     return F.conv2d(x, fused, conv.bias, stride=2, padding=conv.padding)
 
 
+def blur_downsample2x(x: Tensor) -> Tensor:
+    """Halve the image with the [1, 3, 3, 1] / 8 low-pass filter along each axis (StyleGAN2's
+    down-sampling filter), edges replicated.
+
+    2x2 average pooling is a box filter: the half of the spectrum above the new Nyquist
+    frequency folds back onto the low frequencies instead of being removed, so D's blocks see
+    a pattern at G's up-sampling period (a block grid) mixed into whatever else is there. A
+    D whose down-sampling weakens its signal at those frequencies is a candidate for the grid
+    G draws (Schwarz et al., NeurIPS 2021: docs/quality.md). Built from slices like
+    `bilinear_upsample2x`: 1.5x faster than a depthwise convolution on a CPU, and a
+    channels_last image stays channels_last.
+    """
+    if is_channels_last(x):
+        return _blur_halve_dims(x.permute(0, 2, 3, 1), (1, 2)).permute(0, 3, 1, 2)
+    return _blur_halve_dims(x, (2, 3))
+
+
+def _blur_halve_dims(x: Tensor, dims: tuple[int, int]) -> Tensor:
+    """Output i = (x[2i-1] + 3 x[2i] + 3 x[2i+1] + x[2i+2]) / 8 along each dim in turn."""
+    for dim in dims:
+        half = x.shape[dim] // 2
+        pairs = x.unflatten(dim, (half, 2))
+        even, odd = pairs.select(dim + 1, 0), pairs.select(dim + 1, 1)
+        before = torch.cat([even.narrow(dim, 0, 1), odd.narrow(dim, 0, half - 1)], dim)
+        after = torch.cat([even.narrow(dim, 1, half - 1), odd.narrow(dim, half - 1, 1)], dim)
+        x = (3 * (even + odd) + before + after) / 8
+    return x
+
+
+def downsampled_conv(x: Tensor, conv: nn.Conv2d, downsampling: str) -> Tensor:
+    """The down-sampled output of a zero-padded convolution of x: average-pooled by
+    `pooled_conv` ("box"), or blurred and halved ("blur"), before the convolution where it is
+    1x1 (the two commute, and the convolution then runs on a quarter of the pixels), after it
+    otherwise."""
+    if downsampling == "box":
+        return pooled_conv(x, conv)
+    if conv.kernel_size == (1, 1):
+        return conv(blur_downsample2x(x))
+    return blur_downsample2x(conv(x))
+
+
 class ConditionalBatchNorm2d(nn.Module):
     """BatchNorm whose gain and bias are looked up per class (gain starts at 1, bias at 0)."""
 
@@ -265,11 +307,27 @@ class GenBlock(nn.Module):
     shortcut convolves before up-sampling (a 1x1 convolution commutes with any up-sampling
     that treats channels alike, nearest or bilinear), at a quarter of StudioGAN's
     up-then-conv cost.
+
+    The shortcut may up-sample differently from the main branch (`shortcut_upsampling`, "same"
+    or a mode of UPSAMPLING_MODES): with nearest, no convolution follows it, so it adds a pure
+    2 x 2 block image at every scale, and an untrained generator's block grid is nearly all of
+    it (docs/quality.md).
     """
 
-    def __init__(self, c_in: int, c_out: int, num_classes: int, padding_mode: str, upsampling: str):
+    def __init__(
+        self,
+        c_in: int,
+        c_out: int,
+        num_classes: int,
+        padding_mode: str,
+        upsampling: str,
+        shortcut_upsampling: str = "same",
+    ):
         super().__init__()
         self.upsampling = upsampling
+        self.shortcut_upsampling = (
+            upsampling if shortcut_upsampling == "same" else shortcut_upsampling
+        )
         self.bn1 = ConditionalBatchNorm2d(c_in, num_classes)
         self.conv1 = sn_conv(c_in, c_out, 3, padding_mode)
         self.bn2 = ConditionalBatchNorm2d(c_out, num_classes)
@@ -279,29 +337,31 @@ class GenBlock(nn.Module):
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         h = upsampled_conv3x3(F.relu(self.bn1(x, y)), self.conv1, self.upsampling)
         h = self.conv2(F.relu(self.bn2(h, y)))
-        return h + UPSAMPLERS[self.upsampling](self.shortcut(x))
+        return h + UPSAMPLERS[self.shortcut_upsampling](self.shortcut(x))
 
 
 class DiscOptBlock(nn.Module):
     """First D block: conv3x3-ReLU-conv3x3-pool, plus pool-conv1x1 (no ReLU on raw pixels)."""
 
-    def __init__(self, c_in: int, c_out: int):
+    def __init__(self, c_in: int, c_out: int, downsampling: str = "box"):
         super().__init__()
+        self.downsampling = downsampling
         self.conv1 = sn_conv(c_in, c_out, 3)
         self.conv2 = sn_conv(c_out, c_out, 3)
         self.shortcut = sn_conv(c_in, c_out, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = pooled_conv(F.relu(self.conv1(x)), self.conv2)
-        return h + pooled_conv(x, self.shortcut)
+        h = downsampled_conv(F.relu(self.conv1(x)), self.conv2, self.downsampling)
+        return h + downsampled_conv(x, self.shortcut, self.downsampling)
 
 
 class DiscBlock(nn.Module):
     """ReLU-conv3x3-ReLU-conv3x3[-pool], plus a conv1x1[-pool] shortcut where shapes change."""
 
-    def __init__(self, c_in: int, c_out: int, downsample: bool):
+    def __init__(self, c_in: int, c_out: int, downsample: bool, downsampling: str = "box"):
         super().__init__()
         self.downsample = downsample
+        self.downsampling = downsampling
         self.conv1 = sn_conv(c_in, c_out, 3)
         self.conv2 = sn_conv(c_out, c_out, 3)
         self.shortcut = sn_conv(c_in, c_out, 1) if downsample or c_in != c_out else None
@@ -310,7 +370,9 @@ class DiscBlock(nn.Module):
         h = F.relu(self.conv1(F.relu(x)))
         if not self.downsample:
             return self.conv2(h) + (x if self.shortcut is None else self.shortcut(x))
-        return pooled_conv(h, self.conv2) + pooled_conv(x, self.shortcut)
+        return downsampled_conv(h, self.conv2, self.downsampling) + downsampled_conv(
+            x, self.shortcut, self.downsampling
+        )
 
 
 def generator_channels(resolution: int, width: int) -> list[int]:
@@ -344,6 +406,7 @@ class Generator(nn.Module):
         attention_resolution: int,
         padding_mode: str,
         upsampling: str = "nearest",
+        shortcut_upsampling: str = "same",
         output: str = "tanh",
         margin: int = 0,
     ):
@@ -356,7 +419,7 @@ class Generator(nn.Module):
         self.base = 4 + 2 * margin * 4 // resolution  # margin is a whole number of half cells
         self.linear = sn_linear(z_dim, self.base * self.base * channels[0])
         self.blocks = nn.ModuleList(
-            GenBlock(c_in, c_out, num_classes, padding_mode, upsampling)
+            GenBlock(c_in, c_out, num_classes, padding_mode, upsampling, shortcut_upsampling)
             for c_in, c_out in zip(channels, channels[1:], strict=False)
         )
         sizes = [4 * 2 ** (i + 1) for i in range(len(self.blocks))]
@@ -388,12 +451,22 @@ def discriminator_channels(resolution: int, width: int) -> list[int]:
 class Discriminator(nn.Module):
     """Image, class -> one logit per image: linear(features) + <class embedding, features>."""
 
-    def __init__(self, *, num_classes: int, resolution: int, width: int, attention_resolution: int):
+    def __init__(
+        self,
+        *,
+        num_classes: int,
+        resolution: int,
+        width: int,
+        attention_resolution: int,
+        downsampling: str = "box",
+    ):
         super().__init__()
         channels = discriminator_channels(resolution, width)
-        blocks: list[nn.Module] = [DiscOptBlock(3, channels[0])]
+        blocks: list[nn.Module] = [DiscOptBlock(3, channels[0], downsampling)]
         for i, (c_in, c_out) in enumerate(zip(channels, channels[1:], strict=False)):
-            blocks.append(DiscBlock(c_in, c_out, downsample=i < len(channels) - 2))
+            blocks.append(
+                DiscBlock(c_in, c_out, downsample=i < len(channels) - 2, downsampling=downsampling)
+            )
         self.blocks = nn.ModuleList(blocks)
         sizes = [max(resolution // 2 ** (i + 1), 4) for i in range(len(blocks))]
         self.attention_after = sizes.index(attention_resolution) if attention_resolution else -1
@@ -424,6 +497,7 @@ def build_generator(config: TrainConfig, num_classes: int) -> Generator:
             attention_resolution=config.attention_resolution,
             padding_mode=config.g_padding,
             upsampling=config.g_upsampling,
+            shortcut_upsampling=config.g_shortcut_upsampling,
             output=config.g_output,
             margin=config.g_margin,
         )
@@ -436,6 +510,7 @@ def build_discriminator(config: TrainConfig, num_classes: int) -> Discriminator:
             resolution=config.resolution,
             width=config.width,
             attention_resolution=config.attention_resolution,
+            downsampling=config.d_downsampling,
         )
 
 

@@ -6,10 +6,12 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import parametrize
 
+from gan_engine.artifacts import block_ratio
 from gan_engine.nets import (
     ConditionalBatchNorm2d,
     SelfAttention,
     bilinear_upsample2x,
+    blur_downsample2x,
     build_discriminator,
     build_generator,
     pad_edges,
@@ -131,6 +133,37 @@ def test_bilinear_generator_upsamples_every_block_bilinearly_and_trains():
     )
 
 
+def test_shortcuts_upsample_as_configured_and_the_main_branch_stays_nearest():
+    G = build_generator(make_config("tiny", {"g_shortcut_upsampling": "bilinear"}), 3)
+    block = G.blocks[0]
+    x, y = torch.randn(2, block.conv1.in_channels, 4, 4), torch.tensor([0, 2])
+    block.eval()
+    h = F.relu(block.bn1(x, y))
+    expected = block.conv2(F.relu(block.bn2(block.conv1(upsample2x(h)), y)))
+    expected = expected + block.shortcut(bilinear_upsample2x(x))
+    assert torch.allclose(block(x, y), expected, atol=1e-5)
+    assert all((b.upsampling, b.shortcut_upsampling) == ("nearest", "bilinear") for b in G.blocks)
+
+
+def _initial_block_ratio(changes: dict, period: int) -> float:
+    """The block ratio of an untrained `small` generator's samples (batch statistics, as at
+    the first iterations), stretched to the full pixel range."""
+    G = build_generator(make_config("small", changes), 3)
+    with torch.no_grad():
+        images = G(
+            torch.randn(64, 128, generator=torch.Generator().manual_seed(1)), torch.arange(64) % 3
+        )
+    stretched = (images - images.amin()) / (images.amax() - images.amin())
+    return block_ratio((stretched * 255).round().to(torch.uint8), period)
+
+
+def test_bilinear_shortcuts_take_the_block_grid_out_of_an_untrained_generator():
+    """Nearest up-sampling with no convolution after it (the shortcuts) adds pure 2 x 2
+    blocks at every scale: most of the grid an untrained G draws."""
+    assert _initial_block_ratio({}, 8) > 1.2
+    assert _initial_block_ratio({"g_shortcut_upsampling": "bilinear"}, 8) < 1.1
+
+
 def test_linear_output_is_the_tanh_outputs_argument():
     """Same weights, same input: the linear generator returns what the tanh one squashes, so
     its overshoot past the colour range (which D can see and punish) is not hidden."""
@@ -190,6 +223,48 @@ def test_pooled_convolution_equals_pooling_the_convolution(kernel):
     (grad_fused,) = torch.autograd.grad(pooled_conv(x, conv).square().sum(), x)
     (grad_reference,) = torch.autograd.grad(reference.square().sum(), x)
     assert torch.allclose(grad_fused, grad_reference, atol=1e-4)
+
+
+def test_blur_downsampling_is_the_1331_filter_at_stride_2_with_edges_replicated():
+    """Against a depthwise convolution with the outer product of [1, 3, 3, 1] / 8: the
+    reference StyleGAN2's down-sampling computes, here with replicated edges."""
+    x = torch.randn(2, 5, 8, 6, dtype=torch.float64)
+    taps = torch.tensor([1.0, 3.0, 3.0, 1.0], dtype=torch.float64) / 8
+    kernel = (taps[:, None] * taps[None, :]).expand(5, 1, 4, 4)
+    reference = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, stride=2, groups=5)
+    assert torch.allclose(blur_downsample2x(x), reference, atol=1e-12)
+    nhwc = blur_downsample2x(x.contiguous(memory_format=torch.channels_last))
+    assert nhwc.is_contiguous(memory_format=torch.channels_last) and not nhwc.is_contiguous()
+    assert torch.allclose(nhwc, reference, atol=1e-12)
+    constant = torch.full((1, 2, 8, 8), 0.7, dtype=torch.float64)
+    assert torch.allclose(blur_downsample2x(constant), constant[:, :, :4, :4])  # edges whole
+
+
+def test_blur_downsampling_removes_more_of_a_block_grid_than_average_pooling():
+    """A 4-px block pattern aligned with the pooling cells (as G's grid is: both count from
+    the image's corner in powers of two): 2x2 averaging passes it whole, the blur halves it."""
+    stripes = torch.tensor([1.0, 1.0, -1.0, -1.0]).repeat(8)
+    grid = stripes[None, None, None, :].expand(1, 1, 32, 32)
+    box_left = F.avg_pool2d(grid, 2)[..., 4:-4].abs().mean()
+    blur_left = blur_downsample2x(grid)[..., 4:-4].abs().mean()
+    assert box_left == pytest.approx(1.0) and blur_left == pytest.approx(0.5)
+
+
+def test_blur_discriminator_halves_every_block_with_the_blur_and_keeps_the_parameters():
+    """Same parameters (a box-pooled checkpoint's weights load), a different function."""
+    box = build_discriminator(make_config("tiny"), 3)
+    blur = build_discriminator(make_config("tiny", {"d_downsampling": "blur"}), 3)
+    blur.load_state_dict(box.state_dict())
+    assert all(block.downsampling == "blur" for block in blur.blocks)
+    x, y = torch.randn(4, 3, 32, 32, requires_grad=True), torch.tensor([0, 1, 2, 0])
+    block = blur.blocks[0]
+    expected = blur_downsample2x(block.conv2(F.relu(block.conv1(x))))
+    expected = expected + block.shortcut(blur_downsample2x(x))
+    assert torch.allclose(block(x), expected, atol=1e-5)
+    logits = blur(x, y)
+    assert not torch.allclose(logits, box(x, y), atol=1e-3)
+    (grad,) = torch.autograd.grad(logits.sum(), x)
+    assert grad.abs().sum() > 0
 
 
 def test_pooled_convolution_refuses_padding_it_cannot_fold():

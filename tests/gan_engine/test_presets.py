@@ -68,6 +68,8 @@ def test_overrides_apply_and_ints_are_accepted_for_floats():
         ("small", {"diffaugment": "color,flip"}, "diffaugment must be a comma-separated subset"),
         ("small", {"precision": "fp16"}, "precision must be one of"),
         ("small", {"g_upsampling": "bicubic"}, r"g_upsampling must be one of \('nearest'"),
+        ("small", {"g_shortcut_upsampling": "bicubic"}, r"g_shortcut_upsampling must be one of"),
+        ("small", {"d_downsampling": "max"}, r"d_downsampling must be one of \('box', 'blur'\)"),
         ("small", {"g_margin": 4}, r"g_margin must be a multiple of 8 \(resolution / 8\)"),
         ("small", {"g_output": "sigmoid"}, r"g_output must be one of \('tanh', 'linear'\)"),
         ("small", {"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\)"),
