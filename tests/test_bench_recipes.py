@@ -18,14 +18,14 @@ from gan_engine.presets import make_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _recipes(work: Path, iterations: int, recipe: str = "default") -> dict:
+def _recipes(work: Path, iterations: int, recipe: str = "default", *extra: str) -> dict:
     """One call of the bench at a tiny cost; its "recipes" JSON line."""
     command = [
         sys.executable,
         str(ROOT / "bench" / "recipes.py"),
         *("--recipes", recipe, "--seeds", "0", "--preset-size", "cpu"),
         *("--iterations", str(iterations), "--samples", "12", "--fid-per-class", "4"),
-        *("--extractor", "random-cnn-0", "--work", str(work)),
+        *("--extractor", "random-cnn-0", "--work", str(work), *extra),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -74,3 +74,12 @@ def test_a_row_of_a_recipe_with_ada_says_where_its_probability_ended(tmp_path):
     fixed = _recipes(tmp_path, 2)
     saved = checkpoint.load(tmp_path / "ada-translation-cutout-cpu-0" / "checkpoint.pt")
     assert adaptive["ada_p"] == float(saved["ada"]["p"]) and fixed["ada_p"] is None
+
+
+@pytest.mark.slow
+def test_a_precision_given_on_the_command_line_is_what_the_row_trained_and_says(tmp_path):
+    """`--precision fp32` reproduces a CPU without bf16 instructions on one that has them."""
+    record = _recipes(tmp_path, 2, "blur-d", "--precision", "fp32")
+    saved = checkpoint.load(tmp_path / "blur-d-cpu-0" / "checkpoint.pt")
+    assert record["changes"] == {"d_downsampling": "blur", "precision": "fp32"}
+    assert (saved["config"]["precision"], saved["config"]["d_downsampling"]) == ("fp32", "blur")
