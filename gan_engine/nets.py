@@ -62,9 +62,15 @@ def pad_edges(x: Tensor, width: int, mode: str) -> Tensor:
     `Conv2d` for why. A channels_last image is padded as its N x H x W x C view, so the result
     stays channels_last (a GPU would otherwise convert it back before the convolution: one
     more copy of the padded image)."""
+    return on_spatial_dims(x, lambda t, dims: _pad_dims(t, width, mode, dims))
+
+
+def on_spatial_dims(x: Tensor, fn) -> Tensor:
+    """fn(t, (height dim, width dim)) applied to x, on its N x H x W x C view where x is
+    channels_last, so the result keeps x's memory format."""
     if is_channels_last(x):
-        return _pad_dims(x.permute(0, 2, 3, 1), width, mode, (1, 2)).permute(0, 3, 1, 2)
-    return _pad_dims(x, width, mode, (2, 3))
+        return fn(x.permute(0, 2, 3, 1), (1, 2)).permute(0, 3, 1, 2)
+    return fn(x, (2, 3))
 
 
 def _pad_dims(x: Tensor, width: int, mode: str, dims: tuple[int, int]) -> Tensor:
@@ -123,9 +129,7 @@ def bilinear_upsample2x(x: Tensor) -> Tensor:
     order on a GPU too (interpolate's bilinear backward uses atomics there); a channels_last
     image stays channels_last.
     """
-    if is_channels_last(x):
-        return _bilinear_dims(x.permute(0, 2, 3, 1), (1, 2)).permute(0, 3, 1, 2)
-    return _bilinear_dims(x, (2, 3))
+    return on_spatial_dims(x, _bilinear_dims)
 
 
 def _bilinear_dims(x: Tensor, dims: tuple[int, int]) -> Tensor:
@@ -220,9 +224,7 @@ def blur_downsample2x(x: Tensor) -> Tensor:
     `bilinear_upsample2x`: 1.5x faster than a depthwise convolution on a CPU, and a
     channels_last image stays channels_last.
     """
-    if is_channels_last(x):
-        return _blur_halve_dims(x.permute(0, 2, 3, 1), (1, 2)).permute(0, 3, 1, 2)
-    return _blur_halve_dims(x, (2, 3))
+    return on_spatial_dims(x, _blur_halve_dims)
 
 
 def _blur_halve_dims(x: Tensor, dims: tuple[int, int]) -> Tensor:
